@@ -60,37 +60,43 @@ def markov_truth():
 
 
 def simulate_paths(rng, n_conv):
-    """Simulate chains until ``n_conv`` converting paths; return converting and null paths as lists."""
+    """Simulate the touch chain until ``n_conv`` paths converted.
+
+    Returns two int8 matrices (converting paths, null paths), one path per row, states left-aligned and
+    padded with -1. Null paths are those simulated before the last converting path was reached, so the
+    conversion/null ratio is the chain's own.
+    """
     k = len(TOUCH_STATES)
-    conv_paths, null_paths = [], []
     cum = np.cumsum(TOUCH_P, axis=1)
-    batch = max(1000, int(n_conv * 4))
-    while len(conv_paths) < n_conv:
+    p_conv, _ = markov_truth()
+    conv_parts, null_parts, got = [], [], 0
+    while got < n_conv:
+        batch = int((n_conv - got) / p_conv * 1.05) + 1000
         state = (np.cumsum(TOUCH_START) > rng.random(batch)[:, None]).argmax(axis=1)
-        hist = [state.copy()]
-        outcome = np.full(batch, -1)
+        H = np.full((batch, 12), -1, dtype=np.int8)
+        H[:, 0] = state
+        outcome = np.full(batch, 1)  # paths still alive after 12 touches end without conversion
         alive = np.ones(batch, dtype=bool)
-        for _ in range(11):
+        for step in range(1, 12):
             nxt = (cum[state] > rng.random(batch)[:, None]).argmax(axis=1)
             done = alive & (nxt >= k)
             outcome[done] = nxt[done] - k
             alive &= nxt < k
             state = np.where(alive, nxt, state)
-            hist.append(np.where(alive, nxt, -1))
+            H[alive, step] = nxt[alive]
             if not alive.any():
                 break
-        outcome[alive] = 1  # cap: long paths end without conversion
-        H = np.stack(hist, axis=1)
-        for row, out in zip(H, outcome):
-            p = row[row >= 0]
-            if out == 0:
-                if len(conv_paths) < n_conv:
-                    conv_paths.append(p)
-                else:
-                    break
-            else:
-                null_paths.append(p)
-    return conv_paths, null_paths
+        conv_idx = np.flatnonzero(outcome == 0)
+        null_idx = np.flatnonzero(outcome != 0)
+        need = n_conv - got
+        if len(conv_idx) > need:
+            cutoff = conv_idx[need - 1]
+            conv_idx = conv_idx[:need]
+            null_idx = null_idx[null_idx < cutoff]
+        conv_parts.append(H[conv_idx])
+        null_parts.append(H[null_idx])
+        got += len(conv_idx)
+    return np.concatenate(conv_parts), np.concatenate(null_parts)
 
 
 class EventBuffer:
@@ -105,15 +111,22 @@ class EventBuffer:
 
     def add(self, hour, cust, channel, device, etype, session, campaign=None, product=None):
         m = len(hour)
+        # Compact dtypes: a million-customer world has ~60 million events.
         self.parts.append(dict(
-            hour=np.asarray(hour, float), cust=np.asarray(cust, np.int64), channel=np.asarray(channel, np.int64),
-            device=np.asarray(device, np.int64), etype=np.asarray(etype, np.int64),
+            hour=np.asarray(hour, float), cust=np.asarray(cust, np.int32), channel=np.asarray(channel, np.int8),
+            device=np.asarray(device, np.int8), etype=np.asarray(etype, np.int8),
             session=np.asarray(session, np.int64),
-            campaign=np.full(m, -1, np.int64) if campaign is None else np.asarray(campaign, np.int64),
-            product=np.full(m, -1, np.int64) if product is None else np.asarray(product, np.int64)))
+            campaign=np.full(m, -1, np.int16) if campaign is None else np.asarray(campaign, np.int16),
+            product=np.full(m, -1, np.int16) if product is None else np.asarray(product, np.int16)))
 
     def concat(self):
-        return {k: np.concatenate([p[k] for p in self.parts]) for k in self.parts[0]}
+        """Concatenate column by column, releasing the parts as it goes (keeps the peak memory low)."""
+        keys = list(self.parts[0])
+        out = {}
+        for k in keys:
+            out[k] = np.concatenate([p.pop(k) for p in self.parts])
+        self.parts = []
+        return out
 
 
 def _session_events(buf, rng, cust, channel, device, end_hour, depth, product, search):
@@ -194,8 +207,8 @@ def touch_events(rng, buf, orders, signup_hours, engagement, cal):
     touch_ch = np.array([CH[c] for c in TOUCH_STATES])
 
     def emit(paths, owner, end_hour, gap_scale):
-        lens = np.array([len(p) for p in paths])
-        flat = touch_ch[np.concatenate(paths)] if len(paths) else np.zeros(0, int)
+        lens = (paths >= 0).sum(axis=1)
+        flat = touch_ch[paths[paths >= 0]]
         own = np.repeat(owner, lens)
         start = np.repeat(np.cumsum(lens) - lens, lens)
         rank = np.arange(lens.sum()) - start
@@ -270,7 +283,7 @@ def make_tickets(rng, orders, cust, tiers_by_quarter, quarter_edges, cal, locale
     tier_names = np.array(["diamond", "core", "potential", "basic"], dtype=object)
     sla = np.array([1.0, 4.0, 24.0, 48.0])[tier]
     ts = cal.to_timestamps(created)
-    dow = pd.DatetimeIndex(ts).dayofweek.to_numpy()
+    dow = pd.DatetimeIndex(ts).day_of_week.to_numpy()
     weekend = dow >= 5
     d11 = (pd.DatetimeIndex(ts).month == 11) & (pd.DatetimeIndex(ts).day <= 14)
     mult = np.where(weekend, 1.8, 1.0) * np.where(cat == "refund", 1.4, 1.0) * np.where(d11, 2.0, 1.0)

@@ -58,7 +58,7 @@ def build_calendar(start: str, end: str) -> tuple[Calendar, dict[str, np.ndarray
     hour_ts = (np.datetime64(s.to_datetime64(), "s") + (np.arange(n_hours) * 3600).astype("timedelta64[s]"))
     idx = pd.DatetimeIndex(hour_ts)
     frac = np.arange(n_hours) / n_hours
-    base = WEEKDAY[idx.dayofweek] * HOURLY[idx.hour]
+    base = WEEKDAY[idx.day_of_week] * HOURLY[idx.hour]
     fest = np.ones(n_hours)
     for _, month, first, peak, mult in FESTIVALS:
         for year in range(s.year, e.year + 1):
@@ -71,7 +71,7 @@ def build_calendar(start: str, end: str) -> tuple[Calendar, dict[str, np.ndarray
             fest = fest * np.where(on_peak, mult, ramp)
     orders = base * (1.0 + 0.12 * frac) * fest
     signups = base * (1.0 + 0.9 * frac) * np.sqrt(fest)
-    service = HOURLY[idx.hour] ** 0.8 * WEEKDAY[idx.dayofweek]
+    service = HOURLY[idx.hour] ** 0.8 * WEEKDAY[idx.day_of_week]
     touches = base
     cal = Calendar(start=s, end=e, n_hours=n_hours, hour_ts=hour_ts)
     return cal, {"orders": orders, "signups": signups, "service": service, "touches": touches}

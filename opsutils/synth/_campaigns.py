@@ -116,7 +116,7 @@ def _targets(rng, c, cal, cust, book, n):
         who = who[cnt == 0]
         return who, signup[who] + 72.0
     if c["target"] == "birthday_month":
-        days = np.array([pd.Timestamp(year=c["start"].year, month=m, day=1).dayofyear - 1
+        days = np.array([pd.Timestamp(year=c["start"].year, month=m, day=1).day_of_year - 1
                          for m in range(1, 13)])
         t = t_start + days[cust["birth_month"] - 1] * 24.0 + rng.random(n) * 27 * 24 + 9
         who = np.flatnonzero(consent & (signup < t) & (t < t_end))
@@ -139,6 +139,15 @@ def _targets(rng, c, cal, cust, book, n):
         raise AssertionError(c["target"])
     jitter = rng.random(len(who)) * min(c["days"], 3) * 24
     return who, t[who] + jitter
+
+
+def _ranges(lo, hi):
+    """Concatenate ``arange(lo[k], hi[k])`` for every k, without a Python loop."""
+    lens = hi - lo
+    if lens.sum() == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    return starts + np.arange(lens.sum())
 
 
 def _stratified_assignment(rng, strata, share):
@@ -183,14 +192,12 @@ def run_campaigns(rng, plan, cal, cust, book: OrderBook, nu, gg_p, pick_channel,
             (add if d_val > 0 else drop)[chosen] = d_val != 0
         if drop.any():
             kill = np.zeros(len(book), dtype=bool)
-            for ii, jj in zip(i[drop], j[drop]):
-                kill[order[ii:jj]] = True
+            kill[order[_ranges(i[drop], j[drop])]] = True
             book.keep(~kill)
             cnt, _, order, i, j = window_stats(book, who, t, 7 * 24.0, n_customers=n)
         # Tag treated customers' natural orders in the window as redeemed.
-        for ii, jj in zip(i[treat], j[treat]):
-            rows = order[ii:jj]
-            book.campaign[rows[book.campaign[rows] < 0]] = k
+        rows = order[_ranges(i[treat], j[treat])]
+        book.campaign[rows[book.campaign[rows] < 0]] = k
         new_owner = who[add]
         if len(new_owner):
             new_hour = t[add] + rng.random(add.sum()) * 7 * 24.0

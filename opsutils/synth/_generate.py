@@ -19,7 +19,7 @@ from opsutils.synth._commerce import (CROSS_SELL, DEVICES, ONLINE_PICKUP_CHANNEL
 from opsutils.synth._people import (ACTIVATION, SALES_CHANNELS, _ids, latent_rates, make_accounts, make_crm_erp,
                                     make_customers)
 from opsutils.synth._pools import BRAND, CAMPAIGN_NAMES, CITIES, LOCALES, build_pools
-from opsutils.synth._types import Truth, World, WorldConfig
+from opsutils.synth._types import Truth, World, WorldConfig, text_column
 
 __all__ = ["make_world", "PLANTED"]
 
@@ -30,7 +30,7 @@ PLANTED = {
     "engagement": {"rho_rate": 0.45, "kappa_rate": 0.20, "rho_value": 0.15, "kappa_value": 0.12},
     "bopis_effect_relative": 0.15,
     "bopis_pickup_share": 0.35,
-    "outage_drop_share": 0.90,
+    "outage_drop_share": 0.95,
     "status_shares": {"completed": 0.955, "refunded": 0.03, "cancelled": 0.015},
 }
 
@@ -182,7 +182,6 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
     discount = np.round(gross * d, 2)
     amount = np.round(gross - discount, 2)
     order_ids = _ids("O", n_orders, 8)
-    ch_names = np.array(SALES_CHANNELS, dtype=object)[book.channel]
     pickup = (treated_cust[book.owner] & np.isin(book.channel, ONLINE_PICKUP_CHANNELS) & (book.hour >= launch_h)
               & (rng.random(n_orders) < PLANTED["bopis_pickup_share"]))
     is_store = book.channel == 5
@@ -204,10 +203,10 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
                                                              pools, locale)
     orders = pd.DataFrame({
         "order_id": order_ids,
-        "customer_id": customer_ids[book.owner],
-        "account_id": primary[book.owner, book.channel],
+        "customer_id": text_column(book.owner, customer_ids),
+        "account_id": text_column(primary[book.owner, book.channel], accounts["account_id"].to_numpy()),
         "order_ts": ts,
-        "channel": ch_names,
+        "channel": text_column(book.channel, SALES_CHANNELS),
         "store_id": store_ids,
         "gross_amount": gross,
         "discount": discount,
@@ -216,8 +215,8 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
         "campaign_id": np.where(book.campaign >= 0, campaign_ids[np.maximum(book.campaign, 0)], None),
         "payment_method": pay,
         "status": status,
-        "fulfilment": np.where(is_store | pickup, "pickup", "delivery").astype(object),
-        "device": np.array(DEVICES, dtype=object)[book.device],
+        "fulfilment": text_column(np.where(is_store | pickup, 0, 1), ("pickup", "delivery")),
+        "device": text_column(book.device, DEVICES),
     })
     order_items = pd.DataFrame({
         "order_id": order_ids[items["o"]],
@@ -267,16 +266,16 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
     clicked = opened & (rng.random(len(treat)) < 0.30)
     expo_order = np.lexsort((expo_raw["h"].to_numpy(), expo_raw["k"].to_numpy()))
     exposures = pd.DataFrame({
-        "campaign_id": campaign_ids[expo_raw["k"].to_numpy()],
-        "customer_id": customer_ids[expo_raw["c"].to_numpy()],
+        "campaign_id": text_column(expo_raw["k"].to_numpy(), campaign_ids),
+        "customer_id": text_column(expo_raw["c"].to_numpy(), customer_ids),
         "ts": cal.to_timestamps(expo_raw["h"].to_numpy()),
-        "group": np.where(treat, "treatment", "holdout").astype(object),
+        "group": text_column(np.where(treat, 0, 1), ("treatment", "holdout")),
         "opened": opened,
         "clicked": clicked,
         "converted_7d": cnt > 0,
         "revenue_7d": np.round(rev, 2),
         "pre_period_spend": np.round(pre, 2),
-        "tier_at_send": np.array(TIER_NAMES, dtype=object)[expo_raw["tier"].to_numpy()],
+        "tier_at_send": text_column(expo_raw["tier"].to_numpy(), TIER_NAMES),
     }).iloc[expo_order].reset_index(drop=True)
     n_treat = exposures.groupby("campaign_id")["group"].apply(lambda g: int((g == "treatment").sum()))
     campaigns = pd.DataFrame({
@@ -336,29 +335,28 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
             np.where(tk_ch == act.CH["store"], 3, rng.choice([0, 1], len(tk_ch), p=[0.4, 0.6])),
             np.full(len(tk_ch), act.ET["service_contact"]), buf.new_sessions(len(tk_ch)))
     ev = buf.concat()
-    keep = (ev["hour"] >= 0) & (ev["hour"] < cal.n_hours)
-    ev = {k: x[keep] for k, x in ev.items()}
-    srt = np.lexsort((ev["etype"], ev["hour"]))
-    ev = {k: x[srt] for k, x in ev.items()}
+    keep = np.flatnonzero((ev["hour"] >= 0) & (ev["hour"] < cal.n_hours))
+    idx = keep[np.lexsort((ev["etype"][keep], ev["hour"][keep]))]
+    del keep
+    for k in list(ev):  # one column at a time, so only one extra column is alive
+        ev[k] = ev[k][idx]
+    del idx
     anon = ev["hour"] < cust["hours"][ev["cust"]]
     sales = ev["channel"] < len(SALES_CHANNELS)
-    acct = np.where(sales, primary[ev["cust"], np.minimum(ev["channel"], len(SALES_CHANNELS) - 1)], None)
-    acct[anon] = None
-    cid = customer_ids[ev["cust"]].copy()
-    cid[anon] = None
+    acct = np.where(sales & ~anon, primary[ev["cust"], np.minimum(ev["channel"], len(SALES_CHANNELS) - 1)], -1)
     events = pd.DataFrame({
         "event_id": np.arange(1, len(ev["hour"]) + 1, dtype="int64"),
         "ts": cal.to_timestamps(ev["hour"]),
-        "customer_id": cid,
-        "account_id": acct,
+        "customer_id": text_column(np.where(anon, -1, ev["cust"]), customer_ids),
+        "account_id": text_column(acct, accounts["account_id"].to_numpy()),
         "session_id": ev["session"] + 1,
-        "channel": np.array(act.ALL_CHANNELS, dtype=object)[ev["channel"]],
-        "device": np.array(DEVICES, dtype=object)[ev["device"]],
-        "event_type": np.array(act.EVENT_TYPES, dtype=object)[ev["etype"]],
-        "campaign_id": np.where(ev["campaign"] >= 0, campaign_ids[np.maximum(ev["campaign"], 0)], None),
-        "product_id": np.where(ev["product"] >= 0, products["product_id"].to_numpy()[np.maximum(ev["product"], 0)],
-                               None),
+        "channel": text_column(ev["channel"], act.ALL_CHANNELS),
+        "device": text_column(ev["device"], DEVICES),
+        "event_type": text_column(ev["etype"], act.EVENT_TYPES),
+        "campaign_id": text_column(ev["campaign"], campaign_ids),
+        "product_id": text_column(ev["product"], products["product_id"].to_numpy()),
     })
+    del ev, acct, anon, sales
     tickets["customer_id"] = customer_ids[tickets["customer_id"].to_numpy()]
     surveys["customer_id"] = customer_ids[surveys["customer_id"].to_numpy()]
     _say(progress, f"events: {time.perf_counter() - t_all:.1f}s")
@@ -485,15 +483,15 @@ STR_COLS_OK = ("str",)
 
 
 def _finalise(world: World) -> World:
-    """Give every table stable dtypes: str for text/ids, datetime64[s], int64, float64, bool, Int64."""
+    """Give every table stable dtypes: str for text/ids, datetime64[us], int64, float64, bool, Int64."""
     out = {}
     for name, df in world.tables().items():
-        df = df.copy()
+        df = df.copy(deep=False)  # copy-on-write: the caller's frames are never modified
         for c in df.columns:
             s = df[c]
             if s.dtype == object:
                 df[c] = s.astype("str")
             elif str(s.dtype).startswith("datetime64"):
-                df[c] = s.astype("datetime64[s]")
+                df[c] = s.astype("datetime64[us]")  # pandas 3 default; Parquet has no seconds unit
         out[name] = df.reset_index(drop=True)
     return World(**out, truth=world.truth, config=world.config)

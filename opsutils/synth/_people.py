@@ -221,9 +221,9 @@ def make_accounts(rng, cust, customer_ids, cal, first_channel_hours, pools: Pool
     })
     truth_map = pd.DataFrame({"account_id": account_ids, "customer_id": customer_ids[ci[perm]]})
     # Primary account per (customer, channel): the non-duplicate one.
-    primary = np.full((n, len(SALES_CHANNELS)), None, dtype=object)
+    primary = np.full((n, len(SALES_CHANNELS)), -1, dtype=np.int64)  # index into account_ids
     keep = ~is_dup[perm]
-    primary[ci[perm][keep], ch[perm][keep]] = account_ids[keep]
+    primary[ci[perm][keep], ch[perm][keep]] = np.flatnonzero(keep)
     info = {"household_shared_device_customers": int(len(household)), "duplicate_accounts": int(len(dup_c)),
             "changed_phone_customers": int(has_alt.sum())}
     return df, truth_map, primary, info

@@ -8,7 +8,25 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-__all__ = ["WorldConfig", "Truth", "World", "TABLE_NAMES"]
+__all__ = ["WorldConfig", "Truth", "World", "TABLE_NAMES", "text_column"]
+
+
+def text_column(codes, categories) -> pd.Series:
+    """A pandas ``str`` Series from integer codes into ``categories`` (code -1 means missing).
+
+    Goes through an Arrow dictionary array, which is an order of magnitude faster and far lighter
+    than materialising a Python object per row (it matters for the 60-million-row events table of a
+    one-million-customer world).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    codes = np.asarray(codes)
+    mask = codes < 0
+    idx = pa.array(np.where(mask, 0, codes).astype(np.int32), mask=mask if mask.any() else None)
+    arr = pa.DictionaryArray.from_arrays(idx, pa.array(list(categories), type=pa.large_string()))
+    plain = arr.cast(pa.large_string())
+    return pd.Series(plain.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get))
 
 #: The world's tables, in the order the data card documents them.
 TABLE_NAMES: tuple[str, ...] = (
