@@ -1,0 +1,528 @@
+"""Boundary checks shared by every public function in :mod:`opsutils`.
+
+Each ``require_*`` function either returns quietly (``None`` or the validated,
+normalised value) or raises an exception whose message says what was passed
+and what is allowed, in the spirit of seaborn's and narwhals' error messages.
+Public functions call these at their boundary so that trainees get one clear
+sentence instead of a deep pandas traceback.
+
+Conventions
+-----------
+* ``TypeError``  -- the argument has the wrong kind of object.
+* ``KeyError``   -- a required column is absent.
+* ``ValueError`` -- the object has the right kind but an unusable value
+  (empty frame, wrong dtype, missing values, out of range, unknown option).
+* ``name`` is the argument's name as the caller knows it (``"orders"``); it is
+  shown in backticks in every message.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "require_frame",
+    "require_columns",
+    "require_datetime",
+    "require_numeric",
+    "require_no_missing",
+    "require_option",
+    "require_in_range",
+    "require_positive_int",
+    "require_timestamp",
+]
+
+
+# --------------------------------------------------------------------------- #
+# Formatting helpers (private)
+# --------------------------------------------------------------------------- #
+def _type_name(value: Any) -> str:
+    """Short, readable name of the type of ``value`` (``"list"``, ``"DataFrame"``)."""
+    return type(value).__name__
+
+
+def _fmt_scalar(value: Any) -> str:
+    """Format a value for a message: strings quoted, numpy scalars unwrapped."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return repr(value)
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return text
+
+
+def _fmt_list(values: Iterable[Any]) -> str:
+    """``'a', 'b', 'c'`` -- every value formatted with :func:`_fmt_scalar`."""
+    return ", ".join(_fmt_scalar(v) for v in values)
+
+
+def _plural(n: int, singular: str, plural: str | None = None) -> str:
+    word = singular if n == 1 else (plural or singular + "s")
+    return f"{n} {word}"
+
+
+def _column_label(column: Any, name: str) -> str:
+    return f"Column {_fmt_scalar(column)} of `{name}`"
+
+
+# --------------------------------------------------------------------------- #
+# DataFrame checks
+# --------------------------------------------------------------------------- #
+def require_frame(df: Any, *, name: str = "data") -> None:
+    """Check that ``df`` is a non-empty pandas DataFrame.
+
+    Parameters
+    ----------
+    df : object
+        The object passed by the caller.
+    name : str, default "data"
+        Argument name used in the error message.
+
+    Raises
+    ------
+    TypeError
+        If ``df`` is not a :class:`pandas.DataFrame`.
+    ValueError
+        If ``df`` has zero rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_frame(pd.DataFrame({"amount": [1.0]}), name="orders")
+    >>> require_frame([1, 2], name="orders")
+    Traceback (most recent call last):
+    ...
+    TypeError: `orders` must be a pandas DataFrame, got list.
+    """
+    if not isinstance(df, pd.DataFrame):
+        extra = ""
+        if isinstance(df, pd.Series):
+            extra = " Turn a Series into a frame with .to_frame() or .reset_index()."
+        raise TypeError(f"`{name}` must be a pandas DataFrame, got {_type_name(df)}.{extra}")
+    if len(df) == 0:
+        raise ValueError(f"`{name}` is empty (0 rows); pass at least one row.")
+
+
+def require_columns(df: pd.DataFrame, columns: Any, *, name: str = "data") -> None:
+    """Check that every column in ``columns`` exists in ``df``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame to inspect.
+    columns : str or iterable of str
+        One column name or several.
+    name : str, default "data"
+        Argument name used in the error message.
+
+    Raises
+    ------
+    KeyError
+        Naming each missing column and listing the columns that exist.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["C1"], "amount": [10.0]})
+    >>> require_columns(orders, ["customer_id", "amount"], name="orders")
+    >>> require_columns(orders, "order_ts", name="orders")
+    Traceback (most recent call last):
+    ...
+    KeyError: "Column 'order_ts' not found in `orders`. Available columns: 'customer_id', 'amount'."
+    """
+    if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+        columns = [columns]
+    existing = list(df.columns)
+    missing = [c for c in columns if c not in existing]
+    if missing:
+        label = "Column" if len(missing) == 1 else "Columns"
+        raise KeyError(
+            f"{label} {_fmt_list(missing)} not found in `{name}`. "
+            f"Available columns: {_fmt_list(existing) if existing else '(none)'}."
+        )
+
+
+def require_datetime(df: pd.DataFrame, column: str, *, name: str = "data") -> None:
+    """Check that ``df[column]`` is a datetime64 column without NaT.
+
+    Any resolution (``ns``, ``us``, ``s`` ...) and both tz-naive and tz-aware
+    columns are accepted.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame to inspect.
+    column : str
+        Name of the timestamp column.
+    name : str, default "data"
+        Argument name used in the error message.
+
+    Raises
+    ------
+    KeyError
+        If the column does not exist.
+    ValueError
+        If the column is not datetime64, or contains missing timestamps (NaT).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"order_ts": pd.to_datetime(["2025-01-02"])})
+    >>> require_datetime(orders, "order_ts", name="orders")
+    >>> require_datetime(orders.astype({"order_ts": str}), "order_ts", name="orders")
+    Traceback (most recent call last):
+    ...
+    ValueError: Column 'order_ts' of `orders` must be datetime64, got str. Convert it with pandas.to_datetime().
+    """
+    require_columns(df, [column], name=name)
+    series = df[column]
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        raise ValueError(
+            f"{_column_label(column, name)} must be datetime64, got {series.dtype}. "
+            "Convert it with pandas.to_datetime()."
+        )
+    n_missing = int(series.isna().sum())
+    if n_missing:
+        raise ValueError(
+            f"{_column_label(column, name)} has {_plural(n_missing, 'missing timestamp')} (NaT); "
+            "drop or fill them first."
+        )
+
+
+def _is_real_numeric_dtype(dtype: Any) -> bool:
+    """Numeric for our purposes: int/float (numpy or nullable), not bool, not complex."""
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_complex_dtype(dtype)
+    )
+
+
+def require_numeric(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    name: str = "data",
+    allow_negative: bool = True,
+    allow_nan: bool = False,
+) -> None:
+    """Check that ``df[column]`` holds real numbers.
+
+    Booleans are *not* numeric here: a ``True``/``False`` flag passed where an
+    amount is expected is almost always a mistake.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame to inspect.
+    column : str
+        Name of the numeric column.
+    name : str, default "data"
+        Argument name used in the error message.
+    allow_negative : bool, default True
+        If False, negative values raise.
+    allow_nan : bool, default False
+        If False, missing values (NaN / NA) raise.
+
+    Raises
+    ------
+    KeyError
+        If the column does not exist.
+    ValueError
+        For a non-numeric dtype, missing values or negative values
+        (depending on the flags).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"amount": [10.0, -5.0, -1.0]})
+    >>> require_numeric(orders, "amount", name="orders")
+    >>> require_numeric(orders, "amount", name="orders", allow_negative=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: Column 'amount' of `orders` has 2 negative values (min -5.0); values must be >= 0.
+    """
+    require_columns(df, [column], name=name)
+    series = df[column]
+    if not _is_real_numeric_dtype(series.dtype):
+        raise ValueError(
+            f"{_column_label(column, name)} must be numeric (int or float), got {series.dtype}."
+            + (
+                " Convert it with pandas.to_numeric()."
+                if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
+                else ""
+            )
+        )
+    n_missing = int(series.isna().sum())
+    if n_missing and not allow_nan:
+        raise ValueError(
+            f"{_column_label(column, name)} has {_plural(n_missing, 'missing value')} (NaN); "
+            "drop or fill them first."
+        )
+    if not allow_negative:
+        negative = series < 0
+        n_negative = int(negative.sum())
+        if n_negative:
+            low = float(series[negative].min())
+            raise ValueError(
+                f"{_column_label(column, name)} has {_plural(n_negative, 'negative value')} "
+                f"(min {low!r}); values must be >= 0."
+            )
+
+
+def require_no_missing(df: pd.DataFrame, column: str, *, name: str = "data") -> None:
+    """Check that an id column has no missing values (NaN / None / NA).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame to inspect.
+    column : str
+        Name of the id column.
+    name : str, default "data"
+        Argument name used in the error message.
+
+    Raises
+    ------
+    KeyError
+        If the column does not exist.
+    ValueError
+        If any value is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["C1", None]})
+    >>> require_no_missing(orders, "customer_id", name="orders")
+    Traceback (most recent call last):
+    ...
+    ValueError: Column 'customer_id' of `orders` has 1 missing value; every row needs an id.
+    """
+    require_columns(df, [column], name=name)
+    n_missing = int(df[column].isna().sum())
+    if n_missing:
+        raise ValueError(
+            f"{_column_label(column, name)} has {_plural(n_missing, 'missing value')}; "
+            "every row needs an id."
+        )
+
+
+# --------------------------------------------------------------------------- #
+# Scalar checks
+# --------------------------------------------------------------------------- #
+def require_option(value: Any, allowed: Iterable[Any], *, name: str) -> Any:
+    """Check that ``value`` is one of ``allowed``.
+
+    Parameters
+    ----------
+    value : object
+        The value passed by the caller.
+    allowed : iterable
+        The permitted values, in the order they should be listed.
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    object
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not in ``allowed``.
+
+    Examples
+    --------
+    >>> require_option("last", ("first", "last", "linear"), name="model")
+    'last'
+    >>> require_option("frist", ("first", "last", "linear"), name="model")
+    Traceback (most recent call last):
+    ...
+    ValueError: `model` must be one of 'first', 'last', 'linear'; got 'frist'.
+    """
+    options: Sequence[Any] = tuple(allowed)
+    found = False
+    value_is_bool = isinstance(value, (bool, np.bool_))
+    for option in options:
+        if value_is_bool != isinstance(option, (bool, np.bool_)):
+            continue  # True must not match the option 1, nor 1 the option True
+        try:
+            found = bool(value == option)
+        except (TypeError, ValueError):  # e.g. an array compared with a string
+            found = False
+        if found:
+            break
+    if not found:
+        raise ValueError(f"`{name}` must be one of {_fmt_list(options)}; got {_fmt_scalar(value)}.")
+    return value
+
+
+def _range_text(
+    low: float | None, high: float | None, low_inclusive: bool, high_inclusive: bool
+) -> str:
+    if low is not None and high is not None:
+        left = "[" if low_inclusive else "("
+        right = "]" if high_inclusive else ")"
+        return f"in {left}{_fmt_scalar(low)}, {_fmt_scalar(high)}{right}"
+    if low is not None:
+        return f"{'>=' if low_inclusive else '>'} {_fmt_scalar(low)}"
+    if high is not None:
+        return f"{'<=' if high_inclusive else '<'} {_fmt_scalar(high)}"
+    return "a finite number"
+
+
+def require_in_range(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> Any:
+    """Check that ``value`` is a finite real number within bounds.
+
+    Parameters
+    ----------
+    value : int or float
+        The number passed by the caller (python or numpy; not bool).
+    name : str
+        Argument name used in the error message.
+    low, high : float, optional
+        Lower and upper bounds; ``None`` means unbounded on that side.
+    low_inclusive, high_inclusive : bool, default True
+        Whether each bound itself is allowed.
+
+    Returns
+    -------
+    int or float
+        ``value``, unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (strings, bools, None ...).
+    ValueError
+        If ``value`` is NaN or infinite, or outside the bounds.
+
+    Examples
+    --------
+    >>> require_in_range(0.8, name="power", low=0, high=1, low_inclusive=False, high_inclusive=False)
+    0.8
+    >>> require_in_range(1.2, name="power", low=0, high=1, low_inclusive=False, high_inclusive=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: `power` must be in (0, 1); got 1.2.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`{name}` must be a real number, got {_type_name(value)} {_fmt_scalar(value)}."
+        )
+    if not math.isfinite(float(value)):
+        raise ValueError(f"`{name}` must be a finite number; got {_fmt_scalar(value)}.")
+    too_low = low is not None and (value < low if low_inclusive else value <= low)
+    too_high = high is not None and (value > high if high_inclusive else value >= high)
+    if too_low or too_high:
+        rng = _range_text(low, high, low_inclusive, high_inclusive)
+        raise ValueError(f"`{name}` must be {rng}; got {_fmt_scalar(value)}.")
+    return value
+
+
+def require_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:
+    """Check that ``value`` is an integer ``>= minimum``.
+
+    Python and numpy integers are accepted; bools and floats (even ``3.0``)
+    are rejected.
+
+    Parameters
+    ----------
+    value : int
+        The number passed by the caller.
+    name : str
+        Argument name used in the error message.
+    minimum : int, default 1
+        Smallest allowed value.
+
+    Returns
+    -------
+    int
+        ``value`` as a python ``int``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value < minimum``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> require_positive_int(np.int64(3), name="n_bins")
+    3
+    >>> require_positive_int(0, name="n_bins")
+    Traceback (most recent call last):
+    ...
+    ValueError: `n_bins` must be an integer >= 1; got 0.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"`{name}` must be an integer, got {_type_name(value)} {_fmt_scalar(value)}."
+        )
+    if value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {_fmt_scalar(value)}.")
+    return int(value)
+
+
+def require_timestamp(value: Any, *, name: str) -> pd.Timestamp:
+    """Convert ``value`` to a :class:`pandas.Timestamp`, or raise a clear error.
+
+    Strings, ``datetime``/``date`` objects, ``numpy.datetime64`` and
+    Timestamps are accepted. Bare numbers are rejected (``pandas.Timestamp(2025)``
+    would silently mean 2025 nanoseconds after 1970).
+
+    Parameters
+    ----------
+    value : str, datetime-like
+        The date or timestamp passed by the caller.
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The converted value.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` cannot be converted, or converts to NaT.
+
+    Examples
+    --------
+    >>> require_timestamp("2025-12-31", name="as_of")
+    Timestamp('2025-12-31 00:00:00')
+    >>> require_timestamp("yesterday", name="as_of")
+    Traceback (most recent call last):
+    ...
+    ValueError: `as_of` must be a date or timestamp such as '2025-12-31'; got 'yesterday'.
+    """
+    message = f"`{name}` must be a date or timestamp such as '2025-12-31'; got {_fmt_scalar(value)}."
+    if isinstance(value, (bool, np.bool_, numbers.Number)):
+        raise ValueError(message)
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(message) from exc
+    if pd.isna(ts):
+        raise ValueError(message)
+    return ts

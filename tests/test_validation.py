@@ -1,0 +1,328 @@
+"""Tests for opsutils._validation: every error path and the happy paths."""
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsutils import _validation as v
+
+
+@pytest.fixture
+def orders():
+    return pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "amount": [10.0, 20.5, 0.0],
+            "order_ts": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"]),
+        }
+    )
+
+
+def test_all_is_complete():
+    public = {n for n in dir(v) if n.startswith("require_")}
+    assert public == set(v.__all__)
+
+
+# --------------------------------------------------------------------------- #
+# require_frame
+# --------------------------------------------------------------------------- #
+def test_require_frame_ok(orders):
+    assert v.require_frame(orders, name="orders") is None
+
+
+@pytest.mark.parametrize(
+    ("obj", "type_name"),
+    [([1, 2], "list"), ({"a": [1]}, "dict"), (None, "NoneType"), (np.zeros(3), "ndarray")],
+)
+def test_require_frame_wrong_type(obj, type_name):
+    with pytest.raises(TypeError, match=rf"^`orders` must be a pandas DataFrame, got {type_name}\.$"):
+        v.require_frame(obj, name="orders")
+
+
+def test_require_frame_series_gets_a_tip(orders):
+    with pytest.raises(TypeError, match=r"got Series\. .*to_frame"):
+        v.require_frame(orders["amount"], name="orders")
+
+
+def test_require_frame_empty(orders):
+    with pytest.raises(ValueError, match=r"^`orders` is empty \(0 rows\); pass at least one row\.$"):
+        v.require_frame(orders.iloc[0:0], name="orders")
+
+
+def test_require_frame_default_name():
+    with pytest.raises(TypeError, match=r"^`data` must be"):
+        v.require_frame("x")
+
+
+# --------------------------------------------------------------------------- #
+# require_columns
+# --------------------------------------------------------------------------- #
+def test_require_columns_ok(orders):
+    assert v.require_columns(orders, ["customer_id", "amount"], name="orders") is None
+    assert v.require_columns(orders, "amount", name="orders") is None
+    assert v.require_columns(orders, (), name="orders") is None
+
+
+def test_require_columns_one_missing():
+    df = pd.DataFrame({"customer_id": ["C1"], "amount": [1.0]})
+    expected = "Column 'order_ts' not found in `orders`. Available columns: 'customer_id', 'amount'."
+    with pytest.raises(KeyError, match=re.escape(expected)) as info:
+        v.require_columns(df, "order_ts", name="orders")
+    assert info.value.args[0] == expected
+
+
+def test_require_columns_several_missing(orders):
+    with pytest.raises(KeyError, match=r"Columns 'a', 'b' not found in `orders`\. Available columns: 'customer_id'"):
+        v.require_columns(orders, ["a", "amount", "b"], name="orders")
+
+
+def test_require_columns_no_columns_at_all():
+    with pytest.raises(KeyError, match=r"Available columns: \(none\)"):
+        v.require_columns(pd.DataFrame(), ["x"])
+
+
+# --------------------------------------------------------------------------- #
+# require_datetime
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("unit", ["ns", "us", "ms", "s"])
+def test_require_datetime_any_unit(orders, unit):
+    df = orders.assign(order_ts=orders["order_ts"].astype(f"datetime64[{unit}]"))
+    assert v.require_datetime(df, "order_ts", name="orders") is None
+
+
+def test_require_datetime_tz_aware(orders):
+    df = orders.assign(order_ts=orders["order_ts"].dt.tz_localize("Asia/Shanghai"))
+    assert v.require_datetime(df, "order_ts", name="orders") is None
+
+
+def test_require_datetime_wrong_dtype(orders):
+    df = orders.assign(order_ts=orders["order_ts"].astype(str))
+    expected = (
+        "Column 'order_ts' of `orders` must be datetime64, got str. "
+        "Convert it with pandas.to_datetime()."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        v.require_datetime(df, "order_ts", name="orders")
+
+
+def test_require_datetime_nat(orders):
+    df = orders.copy()
+    df.loc[[0, 2], "order_ts"] = pd.NaT
+    with pytest.raises(
+        ValueError,
+        match=r"^Column 'order_ts' of `orders` has 2 missing timestamps \(NaT\); drop or fill them first\.$",
+    ):
+        v.require_datetime(df, "order_ts", name="orders")
+
+
+def test_require_datetime_missing_column(orders):
+    with pytest.raises(KeyError, match="Column 'ts' not found in `orders`"):
+        v.require_datetime(orders, "ts", name="orders")
+
+
+# --------------------------------------------------------------------------- #
+# require_numeric
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("dtype", ["int64", "float32", "Int64", "Float64", "uint8"])
+def test_require_numeric_ok(dtype):
+    df = pd.DataFrame({"amount": [1, 2, 3]}).astype({"amount": dtype})
+    assert v.require_numeric(df, "amount", allow_negative=False) is None
+
+
+def test_require_numeric_negative_allowed_by_default():
+    assert v.require_numeric(pd.DataFrame({"x": [-1.0, 2.0]}), "x") is None
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype_name"),
+    [(["1", "2"], "str"), ([True, False], "bool"), ([1 + 1j, 2j], "complex128")],
+)
+def test_require_numeric_wrong_dtype(values, dtype_name):
+    df = pd.DataFrame({"amount": values})
+    with pytest.raises(
+        ValueError, match=rf"^Column 'amount' of `orders` must be numeric \(int or float\), got {dtype_name}\."
+    ):
+        v.require_numeric(df, "amount", name="orders")
+
+
+def test_require_numeric_string_suggests_to_numeric():
+    with pytest.raises(ValueError, match=r"pandas\.to_numeric"):
+        v.require_numeric(pd.DataFrame({"amount": ["1"]}), "amount")
+
+
+def test_require_numeric_nan():
+    df = pd.DataFrame({"amount": [1.0, np.nan, np.nan, 3.0]})
+    with pytest.raises(ValueError, match=r"^Column 'amount' of `orders` has 2 missing values \(NaN\)"):
+        v.require_numeric(df, "amount", name="orders")
+    assert v.require_numeric(df, "amount", name="orders", allow_nan=True) is None
+
+
+def test_require_numeric_nullable_na():
+    df = pd.DataFrame({"amount": pd.array([1, None], dtype="Int64")})
+    with pytest.raises(ValueError, match=r"has 1 missing value \(NaN\)"):
+        v.require_numeric(df, "amount")
+
+
+def test_require_numeric_negative():
+    df = pd.DataFrame({"amount": [10.0, -5.0, -1.0, np.nan]})
+    expected = "Column 'amount' of `orders` has 2 negative values (min -5.0); values must be >= 0."
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        v.require_numeric(df, "amount", name="orders", allow_negative=False, allow_nan=True)
+
+
+def test_require_numeric_negative_int():
+    df = pd.DataFrame({"qty": [1, -3]})
+    with pytest.raises(ValueError, match=r"has 1 negative value \(min -3\.0\)"):
+        v.require_numeric(df, "qty", allow_negative=False)
+
+
+def test_require_numeric_missing_column(orders):
+    with pytest.raises(KeyError, match="Column 'price' not found"):
+        v.require_numeric(orders, "price", name="orders")
+
+
+# --------------------------------------------------------------------------- #
+# require_no_missing
+# --------------------------------------------------------------------------- #
+def test_require_no_missing_ok(orders):
+    assert v.require_no_missing(orders, "customer_id", name="orders") is None
+
+
+def test_require_no_missing_raises():
+    df = pd.DataFrame({"customer_id": ["C1", None, np.nan, pd.NA, None, "C2"]})
+    expected = "Column 'customer_id' of `orders` has 4 missing values; every row needs an id."
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        v.require_no_missing(df, "customer_id", name="orders")
+
+
+def test_require_no_missing_missing_column(orders):
+    with pytest.raises(KeyError, match="Column 'id' not found"):
+        v.require_no_missing(orders, "id")
+
+
+# --------------------------------------------------------------------------- #
+# require_option
+# --------------------------------------------------------------------------- #
+def test_require_option_ok():
+    assert v.require_option("last", ["first", "last", "linear"], name="model") == "last"
+    assert v.require_option(2, range(5), name="k") == 2
+
+
+def test_require_option_generator_allowed():
+    assert v.require_option("b", (c for c in "abc"), name="letter") == "b"
+
+
+def test_require_option_bad():
+    expected = "`model` must be one of 'first', 'last', 'linear'; got 'frist'."
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        v.require_option("frist", ("first", "last", "linear"), name="model")
+
+
+def test_require_option_bool_is_not_one():
+    with pytest.raises(ValueError, match=r"must be one of 0, 1; got True\."):
+        v.require_option(True, (0, 1), name="flag")
+
+
+def test_require_option_unhashable_and_array_values():
+    with pytest.raises(ValueError, match=r"got \['a'\]"):
+        v.require_option(["a"], ("a", "b"), name="x")
+    with pytest.raises(ValueError, match="must be one of 'a', 'b'"):
+        v.require_option(np.array(["a", "b"]), ("a", "b"), name="x")
+
+
+# --------------------------------------------------------------------------- #
+# require_in_range
+# --------------------------------------------------------------------------- #
+def test_require_in_range_ok():
+    assert v.require_in_range(0.5, name="p", low=0, high=1) == 0.5
+    assert v.require_in_range(0, name="p", low=0, high=1) == 0
+    assert v.require_in_range(np.float32(0.2), name="p", low=0) == np.float32(0.2)
+    assert v.require_in_range(-3, name="x") == -3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "value", "text"),
+    [
+        ({"low": 0, "high": 1, "low_inclusive": False, "high_inclusive": False}, 1.2, "in (0, 1); got 1.2."),
+        ({"low": 0, "high": 1, "low_inclusive": False, "high_inclusive": False}, 0, "in (0, 1); got 0."),
+        ({"low": 0, "high": 1}, -0.1, "in [0, 1]; got -0.1."),
+        ({"low": 0, "high": 1, "high_inclusive": False}, 1, "in [0, 1); got 1."),
+        ({"low": 0}, -1, ">= 0; got -1."),
+        ({"low": 0, "low_inclusive": False}, 0, "> 0; got 0."),
+        ({"high": 10}, 11, "<= 10; got 11."),
+        ({"high": 10, "high_inclusive": False}, 10, "< 10; got 10."),
+        ({"low": 0}, np.float64(-2.5), ">= 0; got -2.5."),
+    ],
+)
+def test_require_in_range_out_of_bounds(kwargs, value, text):
+    with pytest.raises(ValueError, match=f"^`power` must be {re.escape(text)}$"):
+        v.require_in_range(value, name="power", **kwargs)
+
+
+@pytest.mark.parametrize("value", ["0.5", None, True, np.bool_(False), [0.5], 1 + 2j])
+def test_require_in_range_not_a_number(value):
+    with pytest.raises(TypeError, match=r"^`power` must be a real number, got "):
+        v.require_in_range(value, name="power", low=0, high=1)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -np.inf])
+def test_require_in_range_not_finite(value):
+    with pytest.raises(ValueError, match=r"^`power` must be a finite number; got"):
+        v.require_in_range(value, name="power")
+
+
+# --------------------------------------------------------------------------- #
+# require_positive_int
+# --------------------------------------------------------------------------- #
+def test_require_positive_int_ok():
+    assert v.require_positive_int(3, name="n") == 3
+    out = v.require_positive_int(np.int64(7), name="n")
+    assert out == 7 and type(out) is int
+    assert v.require_positive_int(0, name="n", minimum=0) == 0
+
+
+@pytest.mark.parametrize("value", [True, 3.0, "3", None, np.float64(2)])
+def test_require_positive_int_type(value):
+    with pytest.raises(TypeError, match=r"^`n` must be an integer, got "):
+        v.require_positive_int(value, name="n")
+
+
+def test_require_positive_int_below_minimum():
+    with pytest.raises(ValueError, match=r"^`n` must be an integer >= 1; got 0\.$"):
+        v.require_positive_int(0, name="n")
+    with pytest.raises(ValueError, match=r"^`n` must be an integer >= 2; got 1\.$"):
+        v.require_positive_int(np.int32(1), name="n", minimum=2)
+
+
+# --------------------------------------------------------------------------- #
+# require_timestamp
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize(
+    "value",
+    ["2025-12-31", dt.date(2025, 12, 31), dt.datetime(2025, 12, 31), np.datetime64("2025-12-31"),
+     pd.Timestamp("2025-12-31")],
+)
+def test_require_timestamp_ok(value):
+    out = v.require_timestamp(value, name="as_of")
+    assert isinstance(out, pd.Timestamp)
+    assert out == pd.Timestamp("2025-12-31")
+
+
+def test_require_timestamp_keeps_timezone():
+    out = v.require_timestamp("2025-12-31 08:00+08:00", name="as_of")
+    assert out.tz is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("yesterday", "'yesterday'"), ("2025-13-01", "'2025-13-01'"), (None, "None"), ("", "''"),
+     (pd.NaT, "NaT"), (2025, "2025"), (True, "True"), (float("nan"), "nan"), ([2025, 1, 1], r"\[2025, 1, 1\]")],
+)
+def test_require_timestamp_bad(value, shown):
+    with pytest.raises(
+        ValueError, match=rf"^`as_of` must be a date or timestamp such as '2025-12-31'; got {shown}\.$"
+    ):
+        v.require_timestamp(value, name="as_of")
