@@ -268,14 +268,14 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _generate(cfg: dict[str, Any], *, force: bool) -> tuple[Path, dict[str, Any] | None]:
+def _generate(cfg: dict[str, Any], *, force: bool, progress: bool = False) -> tuple[Path, dict[str, Any] | None]:
     """Write the world for ``cfg`` unless it is already fresh; return the folder and a report."""
     folder = _world_folder(cfg)
     if not force and _is_fresh(folder, cfg):
         return folder, None
 
     t0 = time.perf_counter()
-    world = _make_world(**cfg)
+    world = _make_world(**cfg, progress=True) if progress else _make_world(**cfg)
     if not isinstance(world, World):
         raise TypeError(f"make_world() must return a World; got {type(world).__name__}.")
     report: dict[str, Any] = {"generate_seconds": time.perf_counter() - t0, "files": []}
@@ -555,7 +555,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     cfg = _world_config({"n_customers": args.n_customers, "seed": args.seed, "locale": args.locale,
                          "start": args.start, "end": args.end}, func="generate")
     print("world: " + ", ".join(f"{k}={v}" for k, v in cfg.items()), flush=True)
-    folder, report = _generate(cfg, force=args.force)
+    # Large worlds take minutes: report the generator's stages on stderr.
+    folder, report = _generate(cfg, force=args.force, progress=cfg["n_customers"] >= 100_000)
     if report is None:
         print(f"up to date: {folder} (use --force to regenerate)")
         return 0
