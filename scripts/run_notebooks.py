@@ -76,6 +76,9 @@ def find_notebooks(args: list[str]) -> list[Path]:
     return sorted(set(found), key=lambda p: p.as_posix())
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def normalise(nb: nbformat.NotebookNode) -> None:
     """Remove volatile metadata and renumber execution counts 1..N, in place."""
     nb.metadata.pop("widgets", None)
@@ -99,6 +102,11 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "execute_result":
                 output["execution_count"] = count
+            # A widget view names a random model id and cannot render without the (stripped) widget
+            # state: keep only its plain-text fallback so re-runs are byte-identical.
+            data = output.get("data")
+            if data is not None and WIDGET_VIEW in data:
+                data.pop(WIDGET_VIEW)
 
 
 def stderr_warnings(nb: nbformat.NotebookNode) -> list[str]:
