@@ -51,6 +51,29 @@ def test_amounts_are_consistent(world):
     np.testing.assert_allclose(items.reindex(o["order_id"]).to_numpy(), o["gross_amount"].to_numpy(), atol=0.011)
 
 
+def test_every_timestamp_falls_inside_the_window(world):
+    lo, hi = pd.Timestamp("2024-01-01"), pd.Timestamp("2026-01-01")
+    for table, col in [("orders", "order_ts"), ("events", "ts"), ("tickets", "created_ts"), ("surveys", "ts"),
+                       ("campaign_exposures", "ts"), ("customers", "signup_ts")]:
+        ts = getattr(world, table)[col]
+        assert ts.min() >= lo and ts.max() < hi, f"{table}.{col}"
+
+
+def test_content_views_are_engagement_not_marketing_touches(world):
+    ev = world.events
+    views = ev[ev["event_type"] == "content_view"]
+    assert set(views["channel"]) == {"wechat_oa", "xiaohongshu"}
+    assert "content_view" not in world.truth["markov"]["touch_event_types"]
+
+
+def test_duplicate_accounts_stay_in_channels_people_use(world):
+    acc = world.accounts.merge(world.truth.account_map, on="account_id")
+    signup = world.customers.set_index("customer_id")["signup_channel"]
+    dup = acc[acc.duplicated(["customer_id", "channel"], keep=False)]
+    assert len(dup) > 0
+    assert (dup["channel"] == dup["customer_id"].map(signup)).all()
+
+
 def test_default_size_is_as_documented(world):
     assert len(world.customers) == 20_000
     assert 900_000 <= len(world.events) <= 1_500_000

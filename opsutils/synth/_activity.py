@@ -15,7 +15,7 @@ CH = {c: i for i, c in enumerate(ALL_CHANNELS)}
 EVENT_TYPES = ("impression", "click", "content_view", "search", "product_view", "add_to_cart", "checkout",
                "payment_submit", "purchase", "store_visit", "coupon_claim", "share", "review", "service_contact")
 ET = {e: i for i, e in enumerate(EVENT_TYPES)}
-TOUCH_EVENT_TYPES = ("impression", "click", "content_view")
+TOUCH_EVENT_TYPES = ("impression", "click")
 
 # Marketing-touch Markov chain (first order). States are touch channels; absorbing: conversion, null.
 TOUCH_STATES = ("xiaohongshu", "douyin", "wechat_oa", "sms", "email", "app")
@@ -29,7 +29,9 @@ TOUCH_P = np.array([
     [0.02, 0.02, 0.05, 0.02, 0.10, 0.20, 0.15, 0.44],
     [0.03, 0.03, 0.05, 0.02, 0.02, 0.15, 0.35, 0.35],
 ])
-TOUCH_TYPE_P = np.array([0.45, 0.25, 0.30])  # impression, click, content_view
+# Marketing touches are impressions and clicks. Content views come from the engagement process only, so
+# their count per customer is a clean proxy of the latent engagement trait (not caused by buying).
+TOUCH_TYPE_P = np.array([0.62, 0.38])  # impression, click
 
 # Funnel step probabilities by sales channel: product_view->add_to_cart, ->checkout, ->payment_submit, ->purchase
 FUNNEL = {"app": (0.52, 0.64, 0.88, 0.96), "miniprogram": (0.50, 0.62, 0.88, 0.96),
@@ -228,7 +230,7 @@ def touch_events(rng, buf, orders, signup_hours, engagement, cal):
         hours = np.repeat(end_hour, lens) - cum_back
         device = np.where(flat == CH["email"], rng.choice([0, 1, 2], lens.sum(), p=[0.3, 0.3, 0.4]),
                           rng.choice([0, 1], lens.sum(), p=[0.4, 0.6]))
-        etype = rng.choice(3, lens.sum(), p=TOUCH_TYPE_P)
+        etype = rng.choice(len(TOUCH_TYPE_P), lens.sum(), p=TOUCH_TYPE_P)
         sess = buf.new_sessions(lens.sum())
         buf.add(hours, own, flat, device, etype, sess)
         return pid
@@ -246,7 +248,7 @@ def touch_events(rng, buf, orders, signup_hours, engagement, cal):
 
 def engagement_events(rng, buf, signup_hours, engagement, cal):
     n = len(signup_hours)
-    k = rng.poisson(1.5 * np.exp(0.7 * engagement))
+    k = rng.poisson(3.0 * np.exp(0.7 * engagement))
     own = np.repeat(np.arange(n), k)
     h = signup_hours[own] + rng.random(len(own)) * (cal.n_hours - signup_hours[own])
     ch = np.where(rng.random(len(own)) < 0.6, CH["wechat_oa"], CH["xiaohongshu"])

@@ -200,7 +200,7 @@ def run_campaigns(rng, plan, cal, cust, book: OrderBook, nu, gg_p, pick_channel,
         book.campaign[rows[book.campaign[rows] < 0]] = k
         new_owner = who[add]
         if len(new_owner):
-            new_hour = t[add] + rng.random(add.sum()) * 7 * 24.0
+            new_hour = np.minimum(t[add] + rng.random(add.sum()) * 7 * 24.0, cal.n_hours - 0.01)
             ch = pick_channel(new_owner)
             book.append(owner=new_owner, hour=new_hour, channel=ch, device=pick_device(ch),
                         spend=rng.gamma(gg_p, 1.0 / nu[new_owner]), campaign=np.full(len(new_owner), k),

@@ -159,9 +159,9 @@ def make_accounts(rng, cust, customer_ids, cal, first_channel_hours, pools: Pool
     """Channel accounts: one per (customer, sales channel) plus some duplicates, with messy keys."""
     n = len(customer_ids)
     ci, ch = np.nonzero(cust["channel_sets"])
-    # 3% of customers re-registered a second app or mini-program account.
+    # 3% of customers re-registered a second account in their sign-up channel (never a new channel).
     dup_c = np.flatnonzero(rng.random(n) < 0.03)
-    dup_ch = np.where(cust["channel_sets"][dup_c, 0], 0, 1)
+    dup_ch = cust["signup_channel_idx"][dup_c]
     ci = np.concatenate([ci, dup_c])
     ch = np.concatenate([ch, dup_ch])
     m = len(ci)
