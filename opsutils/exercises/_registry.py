@@ -20,6 +20,8 @@ __all__ = ["REGISTRY", "QUESTION_MODULES", "register", "all_questions"]
 #: Every chapter module that defines questions, in course order.
 QUESTION_MODULES: tuple[str, ...] = (
     "opsutils.exercises.ch00_start",
+    "opsutils.exercises.ch01_landscape",
+    "opsutils.exercises.ch01_business_case",
 )
 
 #: Question name -> Question, filled as chapter modules are imported.
