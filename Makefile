@@ -46,8 +46,8 @@ lab: venv data-if-missing ## Open JupyterLab on notebooks/00_start_here.ipynb
 
 test notebooks: export MPLBACKEND := Agg
 
-test: venv data-if-missing ## Run the unit tests and execute every notebook (nbval)
-	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
+test: venv data-if-missing ## Run the doctests, unit tests and every notebook (nbval)
+	$(PY) -m pytest --doctest-modules opsutils tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
 
 notebooks: venv data-if-missing ## Re-execute every notebook in place (or only NB="path ...")
 	$(PY) scripts/run_notebooks.py $(NB)

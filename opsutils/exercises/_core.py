@@ -735,7 +735,7 @@ class Question:
         >>> print(ex.q1.solution())  # doctest: +ELLIPSIS
         Solution: Reference value: 6
         ...
-            len(("app", "miniprogram", "web", "tmall", "douyin", "store"))
+            orders["channel"].nunique()
         """
         if self.kind == "interpretation":
             letters = sorted(self._expected_letters())

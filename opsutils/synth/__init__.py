@@ -5,6 +5,7 @@
 >>> world.orders.head()                         # doctest: +SKIP
 """
 from opsutils.synth._generate import PLANTED, make_world
+from opsutils.synth._schema import GRAIN, SCHEMA
 from opsutils.synth._types import TABLE_NAMES, Truth, World, WorldConfig
 
-__all__ = ["make_world", "PLANTED", "TABLE_NAMES", "Truth", "World", "WorldConfig"]
+__all__ = ["make_world", "PLANTED", "TABLE_NAMES", "GRAIN", "SCHEMA", "Truth", "World", "WorldConfig"]
