@@ -295,3 +295,14 @@ def test_markov_truth_is_a_proper_chain(world):
     assert all(0 < v < 1 for v in mk["removal_effects"].values())
     touches = world.events[world.events["event_type"].isin(mk["touch_event_types"])]
     assert set(touches["channel"]) == set(mk["states"])
+
+
+def test_progress_is_reported_only_when_asked():
+    messages = []
+    make_world(600, seed=2, progress=messages.append)
+    assert messages and messages[-1].startswith("done")
+
+
+def test_campaign_texts_follow_the_locale(small_world):
+    assert small_world.campaigns["target_segment"].str.contains(CJK).all()
+    assert small_world.campaigns["name"].str.contains(CJK).all()

@@ -73,31 +73,25 @@ def plan_campaigns(cal):
     Y = cal.end.year
     plan = []
 
-    def add(ctype, channel, start, days, target, holdout, lift, per_exp, fixed, exp=None, srm_drop=0.0, segment=""):
+    def add(ctype, channel, start, days, target, holdout, lift, per_exp, fixed, exp=None, srm_drop=0.0):
         start = pd.Timestamp(start)
         if start < cal.start or start + pd.Timedelta(days=days) > cal.end + pd.Timedelta(days=1):
             return
         plan.append(dict(type=ctype, channel=channel, start=start, days=days, target=target, holdout=holdout,
-                         lift=lift, per_exposure=per_exp, fixed=fixed, experiment=exp, srm_drop=srm_drop,
-                         target_segment=segment))
+                         lift=lift, per_exposure=per_exp, fixed=fixed, experiment=exp, srm_drop=srm_drop))
 
     for y in range(cal.start.year, Y + 1):
-        add("welcome", "sms", f"{y}-01-01", 364, "new_signups", 0.10, 0.03, 0.05, 2000, segment="new members")
-        add("activation", "app", f"{y}-01-01", 364, "not_activated_day3", 0.10, 0.04, 0.01, 1000,
-            segment="no order 3 days after sign-up")
-        add("birthday", "wechat_oa", f"{y}-01-01", 364, "birthday_month", 0.10, 0.05, 0.02, 3000,
-            segment="members in their birthday month")
-        add("festival_618", "douyin", f"{y}-06-01", 18, "buyers", 0.10, 0.010, 0.05, 150000, segment="all past buyers")
-        add("double11", "app", f"{y}-10-25", 17, "buyers", 0.10, 0.025, 0.05, 60000, segment="all past buyers")
-    add("winback", "sms", f"{Y - 1}-09-01", 14, "lapsed", 0.10, 0.04, 0.05, 5000, segment="lapsed 120-365 days")
-    add("coupon_push", "app", f"{Y - 1}-09-15", 7, "active_180d", 0.10, 0.02, 0.05, 4000, segment="ordered in last 180 days")
-    add("coupon_push", "app", f"{Y}-03-10", 7, "active_180d_all", 0.50, 0.015, 0.05, 5000, exp="EXP-1",
-        segment="ordered in last 180 days (app push, no consent needed)")
-    add("coupon_push", "app", f"{Y}-05-12", 7, "buyers_all", 0.50, 0.010, 0.05, 5000, exp="EXP-2", srm_drop=0.05,
-        segment="all past buyers (app push, no consent needed)")
+        add("welcome", "sms", f"{y}-01-01", 364, "new_signups", 0.10, 0.03, 0.05, 2000)
+        add("activation", "app", f"{y}-01-01", 364, "not_activated_day3", 0.10, 0.04, 0.01, 1000)
+        add("birthday", "wechat_oa", f"{y}-01-01", 364, "birthday_month", 0.10, 0.05, 0.02, 3000)
+        add("festival_618", "douyin", f"{y}-06-01", 18, "buyers", 0.10, 0.010, 0.05, 150000)
+        add("double11", "app", f"{y}-10-25", 17, "buyers", 0.10, 0.025, 0.05, 60000)
+    add("winback", "sms", f"{Y - 1}-09-01", 14, "lapsed", 0.10, 0.04, 0.05, 5000)
+    add("coupon_push", "app", f"{Y - 1}-09-15", 7, "active_180d", 0.10, 0.02, 0.05, 4000)
+    add("coupon_push", "app", f"{Y}-03-10", 7, "active_180d_all", 0.50, 0.015, 0.05, 5000, exp="EXP-1")
+    add("coupon_push", "app", f"{Y}-05-12", 7, "buyers_all", 0.50, 0.010, 0.05, 5000, exp="EXP-2", srm_drop=0.05)
     add("winback", "sms", f"{Y}-09-01", 14, "lapsed", 0.50,
-        {"diamond": -0.01, "core": 0.0, "potential": 0.05, "basic": 0.04}, 0.05, 5000, exp="EXP-3",
-        segment="lapsed 120-365 days")
+        {"diamond": -0.01, "core": 0.0, "potential": 0.05, "basic": 0.04}, 0.05, 5000, exp="EXP-3")
     return plan
 
 

@@ -18,7 +18,7 @@ from opsutils.synth._commerce import (CROSS_SELL, DEVICES, ONLINE_PICKUP_CHANNEL
                                       repeat_purchases)
 from opsutils.synth._people import (ACTIVATION, SALES_CHANNELS, _ids, latent_rates, make_accounts, make_crm_erp,
                                     make_customers)
-from opsutils.synth._pools import BRAND, CAMPAIGN_NAMES, CITIES, LOCALES, build_pools
+from opsutils.synth._pools import BRAND, CAMPAIGN_NAMES, CITIES, LOCALES, SEGMENT_TEXT, build_pools
 from opsutils.synth._types import Truth, World, WorldConfig, text_column
 
 __all__ = ["make_world", "PLANTED"]
@@ -288,7 +288,7 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
         "end": pd.to_datetime([c["start"] + pd.Timedelta(days=c["days"]) for c in plan]).astype("datetime64[s]"),
         "cost": [round(c["fixed"] + c["per_exposure"] * int(n_treat.get(cid, 0)), 2)
                  for c, cid in zip(plan, campaign_ids)],
-        "target_segment": [c["target_segment"] for c in plan],
+        "target_segment": [SEGMENT_TEXT[locale][c["target"]] for c in plan],
         "holdout_share": [c["holdout"] for c in plan],
         "experiment_id": [c["experiment"] for c in plan],
     })
@@ -383,8 +383,7 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
                        "never_buy_share_of_non_activated": 0.3, **_activation_realised(customers, orders, cal)},
         "value_concentration": _concentration(spend_total),
         "personas": {"names": list(PERSONAS), "counts": {p: int((persona == i).sum()) for i, p in enumerate(PERSONAS)}},
-        "cross_sell": [dict(p, antecedent=str(products["product_id"].iloc[int(p["antecedent"])]),
-                            consequent=str(products["product_id"].iloc[int(p["consequent"])])) for p in pairs],
+        "cross_sell": _cross_sell_truth(pairs, items, products),
         "outage": {"channel": "miniprogram", "start": outage_start.strftime("%Y-%m-%d %H:%M"),
                    "end": (outage_start + pd.Timedelta(hours=12)).strftime("%Y-%m-%d %H:%M"),
                    "drop_share": PLANTED["outage_drop_share"], "orders_lost": int(lost_outage.sum())},
@@ -444,6 +443,22 @@ def _multichannel_truth(orders, customers, customer_ids, multichannel, lam, lam_
         "causal_effect_on_spend_per_order_att": float((p / nu[mc]).mean() / (p / nu_cf[mc]).mean() - 1),
         "note": "raw gaps mix the causal effect with the latent engagement trait that drives channel count",
     }
+
+
+def _cross_sell_truth(pairs, items, products):
+    """Planted pairs with their realised support, confidence and lift over all orders."""
+    n = items["o"].nunique()
+    out = []
+    for p in pairs:
+        a, c = int(p["antecedent"]), int(p["consequent"])
+        has_a = set(items.loc[items["p"] == a, "o"])
+        has_c = set(items.loc[items["p"] == c, "o"])
+        both = len(has_a & has_c)
+        out.append(dict(p, antecedent=str(products["product_id"].iloc[a]),
+                        consequent=str(products["product_id"].iloc[c]),
+                        support_realised=both / n, confidence_realised=both / max(len(has_a), 1),
+                        lift_realised=(both / n) / max((len(has_a) / n) * (len(has_c) / n), 1e-12)))
+    return out
 
 
 def _activation_realised(customers, orders, cal):

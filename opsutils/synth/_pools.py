@@ -140,6 +140,17 @@ CAMPAIGN_NAMES = {
               "coupon_push": "Coupon push", "festival_618": "618 mid-year sale", "double11": "Double 11 sale",
               "birthday": "Member birthday gift"},
 }
+SEGMENT_TEXT = {
+    "zh_CN": {"new_signups": "新注册会员", "not_activated_day3": "注册3天内未下单", "birthday_month": "当月生日会员",
+              "buyers": "所有已购客户（已同意营销）", "buyers_all": "所有已购客户（App推送，无需营销同意）",
+              "lapsed": "120-365天未购的流失客户", "active_180d": "近180天有购买",
+              "active_180d_all": "近180天有购买（App推送，无需营销同意）"},
+    "en_US": {"new_signups": "new members", "not_activated_day3": "no order 3 days after sign-up",
+              "birthday_month": "members in their birthday month", "buyers": "all past buyers (consented)",
+              "buyers_all": "all past buyers (app push, no consent needed)", "lapsed": "lapsed 120-365 days",
+              "active_180d": "ordered in last 180 days",
+              "active_180d_all": "ordered in last 180 days (app push, no consent needed)"},
+}
 EMAIL_DOMAINS = {
     "zh_CN": ("qq.com", "163.com", "126.com", "sina.com", "foxmail.com", "gmail.com"),
     "en_US": ("gmail.com", "outlook.com", "yahoo.com", "icloud.com", "hotmail.com", "proton.me"),
