@@ -63,6 +63,7 @@ __all__ = [
     "data_dir",
     "generate",
     "load",
+    "load_truth",
     "load_world",
     "manifest",
     "write_manifest",
@@ -427,9 +428,35 @@ def load_world(**world_kwargs: Any) -> World:
     if meta is None:  # pragma: no cover - only if another process is regenerating right now
         raise FileNotFoundError(f"{folder / _CONFIG_FILE} is missing; run `python -m opsutils.datasets generate`.")
     tables = {name: _read_parquet(folder / f"{name}.parquet") for name in TABLE_NAMES}
+    return World(**tables, truth=_read_truth(folder), config=WorldConfig(**meta["config"]))
+
+
+def _read_truth(folder: Path) -> Truth:
     params = json.loads((folder / _TRUTH_FILE).read_text(encoding="utf-8"))
-    truth = Truth(params=params, account_map=_read_parquet(folder / _ACCOUNT_MAP_FILE))
-    return World(**tables, truth=truth, config=WorldConfig(**meta["config"]))
+    return Truth(params=params, account_map=_read_parquet(folder / _ACCOUNT_MAP_FILE))
+
+
+def load_truth(**world_kwargs: Any) -> Truth:
+    """Load only a world's planted truth (parameters and the true account map), not its tables.
+
+    Much lighter than :func:`load_world` when a lesson or a check needs the truth alone.
+
+    Parameters
+    ----------
+    **world_kwargs
+        Which world (see :func:`generate`); by default the course's default world.
+
+    Returns
+    -------
+    opsutils.synth.Truth
+
+    Examples
+    --------
+    >>> truth = load_truth()                              # doctest: +SKIP
+    >>> truth["experiments"]["EXP-1"]["planted_lift_7d_conversion"]   # doctest: +SKIP
+    0.015
+    """
+    return _read_truth(_ensure(world_kwargs, func="load_truth"))
 
 
 # --- content hashes and the manifest ---------------------------------------------------------------

@@ -89,6 +89,10 @@ def test_generate_writes_every_file_and_round_trips(data_root):
     assert data_root.calls == [datasets.DEFAULT_CONFIG]  # loads never regenerate a fresh folder
     assert datasets.manifest(world) == datasets.manifest(original) == datasets.manifest(folder)
 
+    truth = datasets.load_truth()
+    assert truth.params == original.truth.params
+    pd.testing.assert_frame_equal(truth.account_map, original.truth.account_map, check_exact=True)
+
 
 def test_dtypes_survive_parquet(data_root):
     got = datasets.load("customers").dtypes.astype(str).to_dict()
