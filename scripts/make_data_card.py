@@ -86,6 +86,19 @@ TRUTH_DOCS = {
 }
 
 
+CDNOW = """\
+## Real data: the CDNOW sample
+
+Chapter 2's customer-lifetime-value notebook also fits its models to real data: the **CDNOW sample**
+used by Fader, Hardie and Lee (2005), "'Counting your customers' the easy way: an alternative to the
+Pareto/NBD model", *Marketing Science* 24(2), 275-284 — 2,357 customers who made their first purchase
+at the online music retailer CDNOW in the first quarter of 1997, followed for 78 weeks (6,919 purchase
+records: customer, date, number of CDs, dollar value). The file is distributed by Bruce Hardie and ships
+inside the `lifetimes` package on PyPI (MIT licence); `opsutils.datasets.load_cdnow()` reads it from the
+installed distribution without importing `lifetimes`. Nothing of it is stored in this repository.
+"""
+
+
 def render(world) -> str:
     out = [INTRO, "\n## Tables\n"]
     counts = {name: len(df) for name, df in world.tables().items()}
@@ -107,6 +120,7 @@ def render(world) -> str:
         doc = TRUTH_DOCS.get(key, "(undocumented)")
         text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False)
         out.append(f"### `{key}`\n\n{doc}.\n\n```json\n{text}\n```\n")
+    out.append(CDNOW)
     return "\n".join(out)
 
 
