@@ -82,7 +82,6 @@ TRUTH_DOCS = {
     "data_quality": "planted CRM/ERP defects (seed 001 checklist): missing addresses, malformed phones, name mismatches, late syncs, duplicate records",
     "tiers": "value-tier rule and shares (seed 004) and first-response SLAs",
     "status_shares": "order status shares",
-    "generation_seconds": "always null (timing is not content)",
 }
 
 

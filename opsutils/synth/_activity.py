@@ -136,7 +136,6 @@ def _session_events(buf, rng, cust, channel, device, end_hour, depth, product, s
     n = len(cust)
     sess = buf.new_sessions(n)
     n_pv = 1 + rng.poisson(0.25, n)
-    steps = []  # (session index, etype, order within session)
     s_idx = [np.repeat(np.arange(n), n_pv)]
     e_idx = [np.full(n_pv.sum(), ET["product_view"])]
     has_search = search & (rng.random(n) < 0.2)
@@ -150,8 +149,7 @@ def _session_events(buf, rng, cust, channel, device, end_hour, depth, product, s
     e_idx = np.concatenate(e_idx)
     order = np.lexsort((np.where(e_idx == ET["search"], -1, e_idx), s_idx))
     s_idx, e_idx = s_idx[order], e_idx[order]
-    pos_from_end = np.zeros(len(s_idx))
-    # minutes before the session's last event
+    # position from the session's last event (0 = last), for spacing events a few minutes apart
     counts = np.bincount(s_idx, minlength=n)
     start = np.repeat(np.cumsum(counts) - counts, counts)
     rank = np.arange(len(s_idx)) - start

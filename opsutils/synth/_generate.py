@@ -253,9 +253,7 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
 
     # --- campaigns and exposures ---------------------------------------------------------------
     rng = rngs[10]
-    cnt, rev, *_ = window_stats(book, expo_raw["c"].to_numpy(), expo_raw["h"].to_numpy(), 7 * 24.0, n_customers=n)
-    # window_stats sums working spend; recompute revenue from final amounts for exactness
-    book.spend = amount
+    book.spend = amount  # revenue windows use the final order amounts
     cnt, rev, *_ = window_stats(book, expo_raw["c"].to_numpy(), expo_raw["h"].to_numpy(), 7 * 24.0, n_customers=n)
     _, pre, *_ = window_stats(book, expo_raw["c"].to_numpy(), expo_raw["h"].to_numpy(), 90 * 24.0, n_customers=n,
                               before=True)
@@ -414,9 +412,7 @@ def make_world(n_customers: int = 20_000, *, start: str = "2024-01-01", end: str
                   "rule": "rank of cumulative spend among buyers; non-buyers are basic",
                   "sla_first_response_hours": tk_info["sla_hours"]},
         "status_shares": dict(PLANTED["status_shares"]),
-        "generation_seconds": None,
     }
-    truth_params["generation_seconds"] = None  # timing is not part of the content
     truth = Truth(params=_jsonable(truth_params), account_map=account_map.reset_index(drop=True))
     world = World(customers=customers, accounts=accounts, crm_customers=crm, erp_customers=erp, products=products,
                   stores=stores, orders=orders, order_items=order_items, events=events, campaigns=campaigns,
@@ -492,9 +488,6 @@ def _jsonable(x):
     if isinstance(x, np.bool_):
         return bool(x)
     return x
-
-
-STR_COLS_OK = ("str",)
 
 
 def _finalise(world: World) -> World:
