@@ -22,6 +22,8 @@ QUESTION_MODULES: tuple[str, ...] = (
     "opsutils.exercises.ch00_start",
     "opsutils.exercises.ch01_landscape",
     "opsutils.exercises.ch01_business_case",
+    "opsutils.exercises.ch02_unified_view",
+    "opsutils.exercises.ch02_data_quality",
 )
 
 #: Question name -> Question, filled as chapter modules are imported.
