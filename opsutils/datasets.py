@@ -63,6 +63,7 @@ __all__ = [
     "data_dir",
     "generate",
     "load",
+    "load_cdnow",
     "load_truth",
     "load_world",
     "manifest",
@@ -457,6 +458,79 @@ def load_truth(**world_kwargs: Any) -> Truth:
     0.015
     """
     return _read_truth(_ensure(world_kwargs, func="load_truth"))
+
+
+# --- real data: the CDNOW sample --------------------------------------------------------------------
+#: The CDNOW calibration and holdout periods of Fader, Hardie & Lee (2005): 39 + 39 weeks.
+CDNOW_CALIBRATION_END = "1997-09-30"
+CDNOW_OBSERVATION_END = "1998-06-30"
+_CDNOW_DIST = "lifetimes"
+_CDNOW_FILE = "lifetimes/datasets/CDNOW_sample.txt"
+
+
+def _cdnow_path() -> Path:
+    """Locate CDNOW_sample.txt in the installed ``lifetimes`` distribution, without importing it."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(_CDNOW_DIST)
+    except metadata.PackageNotFoundError:
+        raise ModuleNotFoundError(
+            "The CDNOW sample ships inside the 'lifetimes' distribution, which is not installed; "
+            "run `pip install lifetimes` (only its data files are used)."
+        ) from None
+    for f in dist.files or ():
+        if str(f).replace("\\", "/") == _CDNOW_FILE:
+            return Path(dist.locate_file(f))
+    raise FileNotFoundError(f"{_CDNOW_FILE} is not in lifetimes {dist.version}'s file list.")
+
+
+def load_cdnow(kind: str = "summary") -> pd.DataFrame:
+    """The CDNOW sample (Fader & Hardie): 2,357 customers of an online CD store, 1997-1998.
+
+    A 1/10th sample of the cohort of customers who made their first purchase at CDNOW in the first
+    quarter of 1997, with every purchase to the end of June 1998. It is the data set of Fader,
+    Hardie & Lee (2005) "Counting your customers the easy way" and a standard benchmark for the
+    BG/NBD and Gamma-Gamma models. The file ships inside the ``lifetimes`` distribution on PyPI
+    (MIT licence); it is read from the installed files, and ``lifetimes`` itself is never imported.
+
+    Parameters
+    ----------
+    kind : {"summary", "transactions"}, default "summary"
+        ``"transactions"``: one row per purchase, columns ``customer_id`` (1..2357), ``order_ts``
+        (the day), ``n_cds`` and ``amount`` (US dollars). ``"summary"``: one row per customer, built
+        from those transactions with :func:`opsutils.clv.summary_from_transactions` in weeks at full
+        precision, calibration to 1997-09-30 (39 weeks) and holdout to 1998-06-30: ``frequency``,
+        ``recency``, ``T``, ``monetary_value``, ``frequency_holdout``, ``duration_holdout`` and
+        ``monetary_holdout``.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> s = load_cdnow()
+    >>> len(s), int(s["frequency"].sum()), round(float(s["T"].max()), 2)
+    (2357, 2457, 38.86)
+    >>> load_cdnow("transactions").shape
+    (6919, 4)
+    """
+    kind = v.require_option(kind, ("summary", "transactions"), name="kind")
+    tx = pd.read_csv(_cdnow_path(), sep=r"\s+", header=None, dtype={2: str},
+                     names=["master_id", "customer_id", "date", "n_cds", "amount"])
+    tx = pd.DataFrame({
+        "customer_id": tx["customer_id"].astype("int64"),
+        "order_ts": pd.to_datetime(tx["date"], format="%Y%m%d"),
+        "n_cds": tx["n_cds"].astype("int64"),
+        "amount": tx["amount"].astype("float64"),
+    })
+    if kind == "transactions":
+        return tx
+    from opsutils.clv import summary_from_transactions
+
+    return summary_from_transactions(tx, amount_col="amount", calibration_end=CDNOW_CALIBRATION_END,
+                                     observation_end=CDNOW_OBSERVATION_END, freq="W")
 
 
 # --- content hashes and the manifest ---------------------------------------------------------------

@@ -333,3 +333,30 @@ def test_cli_generate_and_skip(data_root, capsys):
     assert len(data_root.calls) == 1
     assert datasets.main(["generate", "--start", "yesterday-ish"]) == 2
     assert "`start` must be a date" in capsys.readouterr().err
+
+
+# --- the CDNOW sample --------------------------------------------------------------------------------
+def test_load_cdnow_reads_the_data_without_importing_lifetimes():
+    import subprocess
+    import sys
+
+    code = ("import sys; from opsutils.datasets import load_cdnow; t = load_cdnow('transactions'); "
+            "s = load_cdnow(); print(len(t), len(s), 'lifetimes' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["6919", "2357", "False"]
+
+
+def test_load_cdnow_transactions_schema():
+    from opsutils.datasets import load_cdnow
+
+    t = load_cdnow("transactions")
+    assert list(t.columns) == ["customer_id", "order_ts", "n_cds", "amount"]
+    assert t["order_ts"].min() == pd.Timestamp("1997-01-01") and t["order_ts"].max() <= pd.Timestamp("1998-06-30")
+    assert t["customer_id"].nunique() == 2357 and (t["amount"] >= 0).all()
+
+
+def test_load_cdnow_unknown_kind():
+    from opsutils.datasets import load_cdnow
+
+    with pytest.raises(ValueError, match="`kind` must be one of 'summary', 'transactions'; got 'sumary'"):
+        load_cdnow("sumary")
