@@ -8,6 +8,7 @@ STAMP := $(VENV)/.stamp
 UV_VERSION := 0.13.8
 NB ?=
 PYTEST_ARGS ?=
+BENCH ?= synth identity clv
 
 # Determinism: identical numbers (and bytes) on every machine.
 export PYTHONHASHSEED := 0
@@ -17,7 +18,7 @@ export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv data data-if-missing manifest lab test notebooks lock bench clean
+.PHONY: help venv data data-if-missing manifest data-card lab test notebooks lock bench clean
 
 help: ## Show this help
 	@echo "Usage: make <target>   (Python: $(PYTHON))"
@@ -41,6 +42,9 @@ data-if-missing: venv
 manifest: venv ## Re-pin datasets/manifest.json (content hashes of the default world)
 	$(PY) -m opsutils.datasets manifest
 
+data-card: venv data-if-missing ## Re-render the data card (datasets/README.md) from the schema and the truth
+	$(PY) scripts/make_data_card.py
+
 lab: venv data-if-missing ## Open JupyterLab on notebooks/00_start_here.ipynb
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
 
@@ -58,8 +62,8 @@ lock: ## Re-resolve requirements.lock from pyproject.toml (with a throwaway uv)
 	"$$tmp/bin/uv" pip compile --quiet --universal --python-version 3.11 --extra course \
 		pyproject.toml -o requirements.lock --no-header
 
-bench: venv ## Time the world generator (benchmarks/bench_synth.py)
-	$(PY) benchmarks/bench_synth.py
+bench: venv data-if-missing ## Run the benchmarks (or only BENCH="clv ..."): benchmarks/bench_*.py
+	@set -e; for b in $(BENCH); do echo "== benchmarks/bench_$$b.py"; $(PY) benchmarks/bench_$$b.py; done
 
 clean: ## Delete the generated datasets and .venv
 	rm -rf datasets/*.parquet datasets/truth.json datasets/world_config.json \

@@ -160,14 +160,20 @@ def summary_from_transactions(
     keep = day <= last_day
     codes, day, amount = codes[keep], day[keep], amount[keep]
 
-    # One purchase occasion per customer and calendar day (amounts summed): sort, then reduce runs.
-    order = np.lexsort((day, codes))
-    codes, day, amount = codes[order], day[order], amount[order]
-    new_run = np.ones(len(codes), dtype=bool)
-    new_run[1:] = (codes[1:] != codes[:-1]) | (day[1:] != day[:-1])
-    starts = np.flatnonzero(new_run)
-    codes, day = codes[starts], day[starts]
+    # One purchase occasion per customer and calendar day (amounts summed): sort one integer key
+    # (customer, day), then reduce its runs.
+    d0 = int(day.min()) if len(day) else 0
+    span = int(day.max()) - d0 + 1 if len(day) else 1
+    key = codes.astype(np.int64) * span + (day - d0)
+    if amount_col is None:
+        key = np.sort(key)
+    else:
+        order = np.argsort(key)
+        key, amount = key[order], amount[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
     amount = np.add.reduceat(amount, starts) if len(starts) else amount[:0]
+    key = key[starts]
+    codes, day = key // span, key % span + d0
 
     n = len(uniques)
     first = np.full(n, np.iinfo(np.int64).max)
