@@ -24,6 +24,7 @@ QUESTION_MODULES: tuple[str, ...] = (
     "opsutils.exercises.ch01_business_case",
     "opsutils.exercises.ch02_unified_view",
     "opsutils.exercises.ch02_data_quality",
+    "opsutils.exercises.ch02_privacy",
 )
 
 #: Question name -> Question, filled as chapter modules are imported.
