@@ -236,7 +236,11 @@ def historic_clv(
     customer_col, date_col, amount_col : str
         Column names.
     as_of : str or Timestamp
-        Orders after this moment are ignored.
+        Orders after this **moment** are ignored, as in :func:`opsutils.segmentation.rfm_table`: a
+        date such as ``"2025-06-30"`` means midnight at the *start* of that day, so that day's orders
+        are left out. To include a whole day (like ``calibration_end`` of
+        :func:`summary_from_transactions`), pass the next midnight, ``"2025-07-01"``, or the day's last
+        moment.
     margin : float, default 1.0
         Gross margin rate in [0, 1] (1 gives revenue).
 
@@ -848,8 +852,11 @@ def tracking(
     Returns
     -------
     pandas.DataFrame
-        ``time`` (time units since the first cohort purchase day), ``date``, ``actual`` and
-        ``expected`` cumulative repeat purchases, and ``holdout`` (True after ``calibration_end``).
+        One row every ``period`` from the cohort's first purchase day, plus one row on
+        ``calibration_end`` and one on ``observation_end`` when they fall between grid points (select
+        ``time % period == 0`` before taking period-by-period differences): ``time`` (time units since
+        the first cohort purchase day), ``date``, ``actual`` and ``expected`` cumulative repeat
+        purchases at the end of that day, and ``holdout`` (True after ``calibration_end``).
     """
     if not isinstance(purchase_model, BetaGeo):
         raise TypeError(f"`purchase_model` must be a fitted BetaGeo, got {type(purchase_model).__name__}.")
