@@ -25,6 +25,7 @@ QUESTION_MODULES: tuple[str, ...] = (
     "opsutils.exercises.ch02_unified_view",
     "opsutils.exercises.ch02_data_quality",
     "opsutils.exercises.ch02_privacy",
+    "opsutils.exercises.ch02_rfm",
     "opsutils.exercises.ch02_clv",
 )
 
