@@ -95,6 +95,34 @@ at the online music retailer CDNOW in the first quarter of 1997, followed for 78
 records: customer, date, number of CDs, dollar value). The file is distributed by Bruce Hardie and ships
 inside the `lifetimes` package on PyPI (MIT licence); `opsutils.datasets.load_cdnow()` reads it from the
 installed distribution without importing `lifetimes`. Nothing of it is stored in this repository.
+
+- `load_cdnow("transactions")`: one row per purchase record: `customer_id` (1-2357), `order_ts` (the
+  day), `n_cds`, `amount` (US dollars; 8 records are 0).
+- `load_cdnow("summary")` (the default): one row per customer, built from those records by
+  `opsutils.clv.summary_from_transactions` in weeks at full precision (days / 7, purchases on the same
+  day merged): calibration from 1997-01-01 to 1997-09-30 (39 weeks) gives `frequency`, `recency`, `T`
+  and `monetary_value` (mean value of the repeat purchase days); the holdout to 1998-06-30 gives
+  `frequency_holdout`, `duration_holdout` (39) and `monetary_holdout`. 946 customers made a repeat
+  purchase in calibration (2,457 repeat purchases); 1,882 repeat purchases fall in the holdout.
+- Fitted to it, `opsutils.clv.BetaGeo` reproduces the published BG/NBD estimates (r 0.2426, alpha
+  4.4136, a 0.7929, b 2.4259, log-likelihood -9582.43; published r 0.243, alpha 4.414, a 0.793, b 2.426)
+  and `GammaGamma` those of Fader & Hardie's Gamma-Gamma note (p 6.25, q 3.74, gamma 15.44), as
+  `tests/test_clv.py` checks.
+"""
+
+USES = """\
+## Where the course uses the data
+
+| notebook | tables | truths it checks against |
+|---|---|---|
+| `00_start_here` | a first look at all thirteen | `bgnbd` (what a planted truth is) |
+| `01_trends/01_omnichannel_landscape` | `customers`, `accounts`, `orders`, `events`, `surveys` | `multichannel`, `surveys` |
+| `01_trends/02_business_case` | `orders`, `order_items`, `products`, `customers`, `campaigns`, `surveys`, `tickets` | |
+| `02_data_foundation/01_unified_customer_view` | `accounts`, `customers`, `orders`, `order_items`, `events`, `tickets`, `surveys`, `crm_customers`, `erp_customers` | `truth.account_map`, `identity` |
+| `02_data_foundation/02_data_quality` | `crm_customers`, `erp_customers`, `customers`, `orders` | `data_quality` |
+| `02_data_foundation/03_privacy_and_security` | `customers`, `orders`, `accounts`, `tickets`, `campaign_exposures`; every table for the deletion | `truth.account_map` (the accounts a deletion must find) |
+| `02_data_foundation/04_rfm_value_tiers_personas` | `orders`, `order_items`, `products`, `customers`, `events`, `tickets`, `campaign_exposures` | `tiers`, `value_concentration`, `personas` |
+| `02_data_foundation/05_customer_lifetime_value` | `orders`, `order_items`, `products`, `customers`; the CDNOW sample | `bgnbd`, `gamma_gamma` (and `campaigns`, `bopis`, `outage`, `friction` to explain the gaps) |
 """
 
 
@@ -119,6 +147,7 @@ def render(world) -> str:
         doc = TRUTH_DOCS.get(key, "(undocumented)")
         text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False)
         out.append(f"### `{key}`\n\n{doc}.\n\n```json\n{text}\n```\n")
+    out.append(USES)
     out.append(CDNOW)
     return "\n".join(out)
 
