@@ -36,6 +36,7 @@ __all__ = [
     "require_in_range",
     "require_positive_int",
     "require_timestamp",
+    "require_transactions",
 ]
 
 
@@ -526,3 +527,54 @@ def require_timestamp(value: Any, *, name: str) -> pd.Timestamp:
     if pd.isna(ts):
         raise ValueError(message)
     return ts
+
+
+# --------------------------------------------------------------------------- #
+# Composite checks
+# --------------------------------------------------------------------------- #
+def require_transactions(
+    df: Any,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None = None,
+    name: str = "orders",
+) -> None:
+    """Check a transaction table: non-empty, ids present, timestamps datetime64, amounts >= 0.
+
+    The common entry check of every function that reads orders (RFM, CLV summaries, cohorts ...).
+
+    Parameters
+    ----------
+    df : object
+        The frame passed by the caller.
+    customer_col, date_col : str
+        Customer id and timestamp columns (required, no missing values).
+    amount_col : str, optional
+        Amount column, checked as numeric and non-negative when given.
+    name : str, default "orders"
+        Argument name used in the error message.
+
+    Raises
+    ------
+    TypeError, KeyError, ValueError
+        As :func:`require_frame`, :func:`require_columns`, :func:`require_no_missing`,
+        :func:`require_datetime` and :func:`require_numeric`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["C1"], "order_ts": pd.to_datetime(["2025-01-02"]),
+    ...                        "amount": [-3.0]})
+    >>> require_transactions(orders, customer_col="customer_id", date_col="order_ts")
+    >>> require_transactions(orders, customer_col="customer_id", date_col="order_ts", amount_col="amount")
+    Traceback (most recent call last):
+    ...
+    ValueError: Column 'amount' of `orders` has 1 negative value (min -3.0); values must be >= 0.
+    """
+    require_frame(df, name=name)
+    require_columns(df, [customer_col, date_col] + ([amount_col] if amount_col is not None else []), name=name)
+    require_no_missing(df, customer_col, name=name)
+    require_datetime(df, date_col, name=name)
+    if amount_col is not None:
+        require_numeric(df, amount_col, name=name, allow_negative=False)

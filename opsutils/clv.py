@@ -132,13 +132,8 @@ def summary_from_transactions(
     a                    1      2.0  4.0            30.0
     b                    0      0.0  3.0             0.0
     """
-    v.require_frame(transactions, name="transactions")
-    columns = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
-    v.require_columns(transactions, columns, name="transactions")
-    v.require_no_missing(transactions, customer_col, name="transactions")
-    v.require_datetime(transactions, date_col, name="transactions")
-    if amount_col is not None:
-        v.require_numeric(transactions, amount_col, name="transactions", allow_negative=False)
+    v.require_transactions(transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+                           name="transactions")
     freq = v.require_option(freq, TIME_UNITS, name="freq")
     unit = TIME_UNITS[freq]
     cal_end = v.require_timestamp(calibration_end, name="calibration_end")
@@ -257,11 +252,7 @@ def historic_clv(
     >>> historic_clv(orders, as_of="2025-02-15", margin=0.4).to_dict()
     {'a': 60.0}
     """
-    v.require_frame(orders, name="orders")
-    v.require_columns(orders, [customer_col, date_col, amount_col], name="orders")
-    v.require_no_missing(orders, customer_col, name="orders")
-    v.require_datetime(orders, date_col, name="orders")
-    v.require_numeric(orders, amount_col, name="orders", allow_negative=False)
+    v.require_transactions(orders, customer_col=customer_col, date_col=date_col, amount_col=amount_col)
     as_of = v.require_timestamp(as_of, name="as_of")
     margin = v.require_in_range(margin, name="margin", low=0, high=1)
     past = orders[orders[date_col] <= as_of]

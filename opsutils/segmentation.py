@@ -95,11 +95,7 @@ def rfm_table(orders: pd.DataFrame, *, as_of, customer_col: str = "customer_id",
     a                      10          2      40.0
     b                      20          1       5.0
     """
-    v.require_frame(orders, name="orders")
-    v.require_columns(orders, [customer_col, date_col, amount_col], name="orders")
-    v.require_no_missing(orders, customer_col, name="orders")
-    v.require_datetime(orders, date_col, name="orders")
-    v.require_numeric(orders, amount_col, name="orders", allow_negative=False)
+    v.require_transactions(orders, customer_col=customer_col, date_col=date_col, amount_col=amount_col)
     as_of = v.require_timestamp(as_of, name="as_of")
     past = orders[orders[date_col] <= as_of]
     if past.empty:

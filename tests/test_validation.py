@@ -326,3 +326,28 @@ def test_require_timestamp_bad(value, shown):
         ValueError, match=rf"^`as_of` must be a date or timestamp such as '2025-12-31'; got {shown}\.$"
     ):
         v.require_timestamp(value, name="as_of")
+
+
+# --------------------------------------------------------------------------- #
+# require_transactions
+# --------------------------------------------------------------------------- #
+def _orders():
+    return pd.DataFrame({"customer_id": ["C1", "C2"], "order_ts": pd.to_datetime(["2025-01-02", "2025-01-03"]),
+                         "amount": [10.0, 0.0]})
+
+
+def test_require_transactions_accepts_a_valid_table():
+    v.require_transactions(_orders(), customer_col="customer_id", date_col="order_ts", amount_col="amount")
+
+
+@pytest.mark.parametrize("df, kwargs, exc, match", [
+    (_orders().iloc[0:0], {}, ValueError, "`orders` is empty"),
+    (_orders().drop(columns="order_ts"), {}, KeyError, "Column 'order_ts' not found in `orders`"),
+    (_orders().assign(customer_id=["C1", None]), {}, ValueError, "1 missing value; every row needs an id"),
+    (_orders().assign(order_ts=["x", "y"]), {}, ValueError, "must be datetime64"),
+    (_orders().assign(amount=[1.0, -2.0]), {"amount_col": "amount"}, ValueError, "1 negative value"),
+    (_orders(), {"amount_col": "paid", "name": "sales"}, KeyError, "Column 'paid' not found in `sales`"),
+])
+def test_require_transactions_errors(df, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        v.require_transactions(df, customer_col="customer_id", date_col="order_ts", **kwargs)
