@@ -27,6 +27,10 @@ QUESTION_MODULES: tuple[str, ...] = (
     "opsutils.exercises.ch02_privacy",
     "opsutils.exercises.ch02_rfm",
     "opsutils.exercises.ch02_clv",
+    "opsutils.exercises.ch03_journey_mapping",
+    "opsutils.exercises.ch03_funnels",
+    "opsutils.exercises.ch03_attribution",
+    "opsutils.exercises.ch03_lifecycle",
 )
 
 #: Question name -> Question, filled as chapter modules are imported.
