@@ -42,13 +42,18 @@ FRICTION = {"channel": "miniprogram", "device": "android", "step": "checkout -> 
 
 
 def markov_truth():
-    """Conversion probability and exact removal effects implied by the planted touch chain."""
+    """Conversion probability and exact removal effects implied by the planted touch chain.
+
+    Removing a channel follows the standard definition (Anderl et al. 2016, ChannelAttribution): a path
+    that reaches the removed channel, at the start or later, ends without conversion. So its row and
+    column of the transient block are zeroed and its conversion probability is 0.
+    """
     k = len(TOUCH_STATES)
     Q = TOUCH_P[:, :k]
     R = TOUCH_P[:, k]
 
     def p_conv(active):
-        Qa = Q * active[None, :]
+        Qa = Q * active[None, :] * active[:, None]
         v = np.linalg.solve(np.eye(k) - Qa, R * active)
         return float(TOUCH_START @ v)
 
