@@ -8,7 +8,7 @@ STAMP := $(VENV)/.stamp
 UV_VERSION := 0.13.8
 NB ?=
 PYTEST_ARGS ?=
-BENCH ?= synth identity clv
+BENCH ?= synth identity clv attribution
 
 # Determinism: identical numbers (and bytes) on every machine.
 export PYTHONHASHSEED := 0
