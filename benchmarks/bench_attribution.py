@@ -149,7 +149,7 @@ def bench_markov(sizes, peer, peer_max: int, seed: int) -> pd.DataFrame:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=int, default=10, help="size of the larger world, in default worlds")
-    ap.add_argument("--baseline-max-events", type=int, default=2_000_000,
+    ap.add_argument("--baseline-max-events", type=int, default=15_000_000,
                     help="largest event log the (slow) pandas baseline is timed on")
     ap.add_argument("--markov-sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     ap.add_argument("--peer-path", default=None, help="site-packages folder holding ChannelAttribution")
@@ -164,7 +164,9 @@ def main(argv=None) -> int:
         print(f"peer: ChannelAttribution does not import here ({why}); reporting opsutils' absolute "
               "Markov times only (see the module docstring to add the peer).")
     else:
-        print(f"peer: ChannelAttribution {getattr(peer, '__version__', '?')} (same machine, same run; "
+        from importlib.metadata import version
+
+        print(f"peer: ChannelAttribution {version('ChannelAttribution')} (same machine, same run; "
               "simulation-based, default settings)")
     pd.set_option("display.width", 160)
     fmt = lambda x: f"{x:,.3f}"  # noqa: E731
