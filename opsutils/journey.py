@@ -537,6 +537,7 @@ def assign_stages(
     unknown: str = "raise",
     repeat_purchase_stage: str | None = None,
     purchase_event: str = "purchase",
+    repeat_events: tuple[str, ...] | list[str] | None = None,
     customer_col: str = "customer_id",
     time_col: str = "ts",
 ) -> pd.DataFrame:
@@ -566,6 +567,10 @@ def assign_stages(
         Stage of repeat purchases (one of ``stages``); default: no repeat rule.
     purchase_event : str, default "purchase"
         The event type that is a purchase (for the repeat rule).
+    repeat_events : sequence of str, optional
+        Other event types that belong to a purchase and follow the repeat rule too: such an event of a
+        customer *after* their first purchase gets ``repeat_purchase_stage`` (for the world,
+        ``("store_visit",)``: the visit that goes with a repeat store purchase is part of it).
     customer_col, time_col : str
         Columns used by the repeat rule only.
 
@@ -639,6 +644,13 @@ def assign_stages(
             o = np.lexsort((rows, t, cust))  # by customer, then time (then row, for exact ties)
             first = np.r_[True, cust[o][1:] != cust[o][:-1]]
             out_codes[rows[o][~first]] = stages.index(repeat_purchase_stage)
+            if repeat_events:
+                extra = [repeat_events] if isinstance(repeat_events, str) else list(repeat_events)
+                first_t = pd.Series(t[o][first], index=pd.Index(events[customer_col].iloc[rows[o][first]]))
+                other = np.flatnonzero(events[event_col].isin(extra).to_numpy() & events[customer_col].notna().to_numpy())
+                their_first = first_t.reindex(events[customer_col].iloc[other]).to_numpy()
+                later = ~np.isnan(their_first) & (_ticks(events[time_col])[0][other] > their_first)
+                out_codes[other[later]] = stages.index(repeat_purchase_stage)
     out = events.copy()
     out[stage_col] = pd.Categorical.from_codes(out_codes, categories=stages, ordered=True)
     return out
@@ -967,6 +979,14 @@ class SankeyDiagram:
     def to_frame(self) -> pd.DataFrame:
         """The link table: ``source``, ``target``, ``value``."""
         return self.links.copy()
+
+    def show(self, renderer: str = "plotly_mimetype") -> None:
+        """Display the figure in a notebook, storing only its JSON (not the 4 MB plotly.js bundle).
+
+        JupyterLab and VS Code draw the ``plotly_mimetype`` output; viewers without JavaScript (GitHub)
+        show nothing, so pair it with a static table or plot.
+        """
+        self.figure.show(renderer=renderer)
 
     @property
     def figure(self):

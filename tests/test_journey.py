@@ -611,3 +611,23 @@ def test_the_planted_friction_is_found_by_segmenting(world):
     assert f.loc[drop.index[0], "before"] == pytest.approx(fr["rate_before"], abs=0.03)
     assert f.loc[drop.index[0], "after"] == pytest.approx(fr["rate_after"], abs=0.03)
     assert drop.iloc[0] > 3 * drop.iloc[1]  # and it stands out
+
+
+def test_repeat_rule_covers_the_events_of_a_repeat_purchase():
+    ev = pd.DataFrame({"customer_id": ["a"] * 4,
+                       "ts": pd.to_datetime(["2025-01-01 09:50", "2025-01-01 10:00", "2025-02-01 09:50",
+                                             "2025-02-01 10:00"]),
+                       "event_type": ["store_visit", "purchase", "store_visit", "purchase"]})
+    plain = assign_stages(ev, repeat_purchase_stage="loyalty")["stage"].tolist()
+    assert plain == ["purchase", "purchase", "purchase", "loyalty"]
+    both = assign_stages(ev, repeat_purchase_stage="loyalty", repeat_events=("store_visit",))["stage"].tolist()
+    assert both == ["purchase", "purchase", "loyalty", "loyalty"]
+
+
+def test_sankey_show_uses_the_mimetype_renderer(monkeypatch, path_table):
+    import plotly.graph_objects as go
+
+    seen = {}
+    monkeypatch.setattr(go.Figure, "show", lambda self, renderer=None: seen.setdefault("renderer", renderer))
+    sankey(path_table).show()
+    assert seen["renderer"] == "plotly_mimetype"
