@@ -37,6 +37,10 @@ TOUCH_TYPE_P = np.array([0.62, 0.38])  # impression, click
 FUNNEL = {"app": (0.52, 0.64, 0.88, 0.96), "miniprogram": (0.50, 0.62, 0.88, 0.96),
           "web": (0.42, 0.58, 0.86, 0.95), "tmall": (0.48, 0.63, 0.90, 0.97),
           "douyin": (0.36, 0.60, 0.87, 0.95)}
+# Abandoned funnel sessions happen in the two days before the order they precede: short enough that
+# weekly step rates follow the calendar (no lead before peaks, no gap at the window's end) and that a
+# release date splits sessions cleanly.
+ABANDON_WINDOW_HOURS = 48.0
 FRICTION = {"channel": "miniprogram", "device": "android", "step": "checkout -> payment_submit",
             "rate_before": 0.88, "rate_after": 0.60}
 
@@ -154,13 +158,15 @@ def _session_events(buf, rng, cust, channel, device, end_hour, depth, product, s
     e_idx = np.concatenate(e_idx)
     order = np.lexsort((np.where(e_idx == ET["search"], -1, e_idx), s_idx))
     s_idx, e_idx = s_idx[order], e_idx[order]
-    # position from the session's last event (0 = last), for spacing events a few minutes apart
+    # Events a few minutes apart, in funnel order: each event's time before the session's last event is
+    # the sum of the gaps that follow it (a running sum within the session, so steps stay in order).
     counts = np.bincount(s_idx, minlength=n)
-    start = np.repeat(np.cumsum(counts) - counts, counts)
-    rank = np.arange(len(s_idx)) - start
-    pos_from_end = np.repeat(counts, counts) - 1 - rank
     gap_min = rng.exponential(1.5, len(s_idx)) + 0.2
-    hours = end_hour[s_idx] - pos_from_end * gap_min / 60.0
+    gap_min[np.cumsum(counts)[counts > 0] - 1] = 0.0  # nothing follows the last event
+    within = np.cumsum(gap_min)
+    session_total = within[np.cumsum(counts)[counts > 0] - 1]
+    before_end = np.repeat(session_total, counts[counts > 0]) - within
+    hours = end_hour[s_idx] - before_end / 60.0
     prod = np.where(np.isin(e_idx, [ET["product_view"], ET["add_to_cart"]]), product[s_idx], -1)
     buf.add(hours, cust[s_idx], channel[s_idx], device[s_idx], e_idx, sess[s_idx], product=prod)
 
@@ -187,8 +193,12 @@ def funnel_events(rng, buf, orders, dropped, cal, release_hour, n_products, popu
     counts = rng.poisson(expect)
     for d in range(4):
         idx = np.repeat(np.arange(m), counts[:, d])
-        t = allo["hour"][idx] - rng.random(len(idx)) * 14 * 24
-        ok = t > 0
+        # Abandoned visits fall in the ABANDON_WINDOW_HOURS before the order they precede. (Sessions
+        # are kept or dropped by where a 14-day window would have put them, which leaves the random
+        # stream of every later event unchanged.)
+        u = rng.random(len(idx))
+        ok = allo["hour"][idx] - u * 14 * 24 > 0
+        t = allo["hour"][idx] - u * ABANDON_WINDOW_HOURS
         idx, t = idx[ok], t[ok]
         prod = rng.choice(n_products, len(idx), p=pop)
         _session_events(buf, rng, allo["owner"][idx], allo["channel"][idx], allo["device"][idx], t,
