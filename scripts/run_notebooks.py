@@ -99,6 +99,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
             continue
         count += 1
         cell.execution_count = count
+        cell.outputs = merge_streams(cell.get("outputs", []))
         for output in cell.get("outputs", []):
             if output.get("output_type") == "execute_result":
                 output["execution_count"] = count
@@ -107,6 +108,23 @@ def normalise(nb: nbformat.NotebookNode) -> None:
             data = output.get("data")
             if data is not None and WIDGET_VIEW in data:
                 data.pop(WIDGET_VIEW)
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same stream (stdout, stderr) into one.
+
+    How the kernel splits printed text into messages depends on timing (when the buffer is flushed), so
+    without this a re-run can store the same text as one output or as two.
+    """
+    merged: list = []
+    for output in outputs:
+        prev = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == output.get("name")):
+            prev["text"] = "".join(prev["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def stderr_warnings(nb: nbformat.NotebookNode) -> list[str]:
