@@ -123,6 +123,10 @@ USES = """\
 | `02_data_foundation/03_privacy_and_security` | `customers`, `orders`, `accounts`, `tickets`, `campaign_exposures`; every table for the deletion | `truth.account_map` (the accounts a deletion must find) |
 | `02_data_foundation/04_rfm_value_tiers_personas` | `orders`, `order_items`, `products`, `customers`, `events`, `tickets`, `campaign_exposures` | `tiers`, `value_concentration`, `personas` |
 | `02_data_foundation/05_customer_lifetime_value` | `orders`, `order_items`, `products`, `customers`; the CDNOW sample | `bgnbd`, `gamma_gamma` (and `campaigns`, `bopis`, `outage`, `friction` to explain the gaps) |
+| `03_journey/01_journey_mapping` | `events`, `surveys`, `tickets`, `orders`, `order_items`, `products`, `customers` | `surveys` (service score and repurchase), `markov` |
+| `03_journey/02_funnels_and_friction` | `events`, `orders` | `funnel_step_rates`, `friction` |
+| `03_journey/03_multi_touch_attribution` | `events`, `campaign_exposures` | `markov` |
+| `03_journey/04_lifecycle_and_cohorts` | `orders`, `customers` | `activation` (realised rates reproduced exactly) |
 """
 
 
