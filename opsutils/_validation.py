@@ -37,6 +37,7 @@ __all__ = [
     "require_positive_int",
     "require_timestamp",
     "require_transactions",
+    "require_path_table",
 ]
 
 
@@ -578,3 +579,47 @@ def require_transactions(
     require_datetime(df, date_col, name=name)
     if amount_col is not None:
         require_numeric(df, amount_col, name=name, allow_negative=False)
+
+
+def require_path_table(
+    df: Any,
+    *,
+    path_col: str,
+    count_cols: Sequence[str],
+    sep: Any,
+    name: str = "paths",
+) -> None:
+    """Check an aggregated path table: path strings such as ``"douyin > app"`` and counts >= 0.
+
+    Parameters
+    ----------
+    df : object
+        The frame passed by the caller.
+    path_col : str
+        Column of paths (strings, no missing values).
+    count_cols : sequence of str
+        Count columns (conversions, nulls ...), numeric and non-negative.
+    sep : str
+        The channel separator: must be a non-blank string.
+    name : str, default "paths"
+        Argument name used in the error message.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame({"path": ["douyin > app"], "conversions": [3]})
+    >>> require_path_table(paths, path_col="path", count_cols=["conversions"], sep=">")
+    >>> require_path_table(paths, path_col="path", count_cols=["conversions"], sep=" ")
+    Traceback (most recent call last):
+    ...
+    ValueError: `sep` must be a non-blank string such as '>'; got ' '.
+    """
+    require_frame(df, name=name)
+    require_columns(df, [path_col, *count_cols], name=name)
+    require_no_missing(df, path_col, name=name)
+    for col in count_cols:
+        require_numeric(df, col, name=name, allow_negative=False)
+    if not isinstance(sep, str) or not sep.strip():
+        raise ValueError(f"`sep` must be a non-blank string such as '>'; got {_fmt_scalar(sep)}.")
+    if pd.api.types.infer_dtype(df[path_col], skipna=False) != "string":
+        raise ValueError(f"{_column_label(path_col, name)} must hold strings such as 'douyin > app'.")

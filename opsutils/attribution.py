@@ -78,18 +78,9 @@ class _Parsed:
 
 
 def _parse(paths: Any, *, path_col: str, conversions_col: str, nulls_col: str | None, sep: str) -> _Parsed:
-    v.require_frame(paths, name="paths")
-    cols = [path_col, conversions_col] + ([nulls_col] if nulls_col is not None else [])
-    v.require_columns(paths, cols, name="paths")
-    v.require_no_missing(paths, path_col, name="paths")
-    v.require_numeric(paths, conversions_col, name="paths", allow_negative=False)
-    if nulls_col is not None:
-        v.require_numeric(paths, nulls_col, name="paths", allow_negative=False)
-    if not isinstance(sep, str) or not sep.strip():
-        raise ValueError(f"`sep` must be a non-blank string such as '>'; got {sep!r}.")
+    v.require_path_table(paths, path_col=path_col, sep=sep,
+                         count_cols=[conversions_col] + ([nulls_col] if nulls_col is not None else []))
     text = paths[path_col]
-    if pd.api.types.infer_dtype(text, skipna=False) != "string":
-        raise ValueError(f"Column {path_col!r} of `paths` must hold strings such as 'douyin > app'.")
     # Split, trim and encode in Arrow's C++ kernels: a million paths take about a second.
     lists = pc.split_pattern(pa.array(text.to_numpy(dtype=object), type=pa.string()), pattern=sep.strip())
     length = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)

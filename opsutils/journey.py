@@ -1095,15 +1095,8 @@ def sankey(
     >>> sk.coverage
     1.0
     """
-    v.require_frame(paths, name="paths")
-    cols = [path_col, count_col] + ([null_col] if null_col is not None else [])
-    v.require_columns(paths, cols, name="paths")
-    v.require_no_missing(paths, path_col, name="paths")
-    v.require_numeric(paths, count_col, name="paths", allow_negative=False)
-    if null_col is not None:
-        v.require_numeric(paths, null_col, name="paths", allow_negative=False)
-    if not isinstance(sep, str) or not sep.strip():
-        raise ValueError(f"`sep` must be a non-blank string such as '>'; got {sep!r}.")
+    v.require_path_table(paths, path_col=path_col, sep=sep,
+                         count_cols=[count_col] + ([null_col] if null_col is not None else []))
     max_steps = v.require_positive_int(max_steps, name="max_steps")
     if top is not None:
         top = v.require_positive_int(top, name="top")

@@ -351,3 +351,19 @@ def test_require_transactions_accepts_a_valid_table():
 def test_require_transactions_errors(df, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         v.require_transactions(df, customer_col="customer_id", date_col="order_ts", **kwargs)
+
+
+# --------------------------------------------------------------------------- #
+# require_path_table
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("df, kwargs, exc, match", [
+    (pd.DataFrame({"path": [], "conversions": []}), {}, ValueError, "`paths` is empty"),
+    (pd.DataFrame({"path": ["a > b"]}), {}, KeyError, "Column 'conversions' not found in `paths`"),
+    (pd.DataFrame({"path": [None], "conversions": [1]}), {}, ValueError, "missing value"),
+    (pd.DataFrame({"path": ["a"], "conversions": [-1]}), {}, ValueError, "negative"),
+    (pd.DataFrame({"path": [1], "conversions": [1]}), {}, ValueError, "must hold strings"),
+    (pd.DataFrame({"path": ["a"], "conversions": [1]}), {"sep": ""}, ValueError, "`sep` must be a non-blank"),
+])
+def test_require_path_table_errors(df, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        v.require_path_table(df, **{"path_col": "path", "count_cols": ["conversions"], "sep": ">", **kwargs})
