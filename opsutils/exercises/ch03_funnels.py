@@ -31,7 +31,7 @@ __all__ = ["STEPS", "RELEASE", "q1", "q2", "q3", "q4"]
 #: The purchase funnel of the notebook, in order.
 STEPS = ["product_view", "add_to_cart", "checkout", "payment_submit", "purchase"]
 
-#: The app release date (the team's release log; the notebook's change-point search finds it within days).
+#: The app release date (the team's release log; the notebook's change-point scan dates the break a day early).
 RELEASE = "2025-09-10"
 
 
@@ -44,11 +44,11 @@ def _shop() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _segment_before_after() -> pd.DataFrame:
-    """Any-order session funnel of the mini-program on Android, before / on-or-after the release."""
+    """Session funnel of the mini-program on Android, before / on-or-after the release."""
     shop = _shop()
     seg = shop[(shop["channel"] == "miniprogram") & (shop["device"] == "android")]
     seg = seg.assign(period=np.where(seg["ts"] >= pd.Timestamp(RELEASE), "after", "before"))
-    return funnel(seg, STEPS, by="period", ordered=False)
+    return funnel(seg, STEPS, by="period")
 
 
 # --------------------------------------------------------------------------- #
@@ -93,7 +93,7 @@ def _q1_solution():
     shop = _shop()  # the notebook's `shop`: events of the five funnel steps
     half_year = shop[shop["ts"] >= "2025-07-03"]
     half_year = half_year.assign(period=np.where(half_year["ts"] >= "2025-10-02", "recent", "previous"))
-    f = funnel(half_year, STEPS, by=["channel", "device", "period"], ordered=False)
+    f = funnel(half_year, STEPS, by=["channel", "device", "period"])
     rates = f[f["step_number"] > 1].pivot_table(index=["channel", "device", "step"], columns="period",
                                                 values="step_conversion", observed=True)
     change = (rates["recent"] - rates["previous"]).sort_values()
@@ -112,7 +112,7 @@ q1 = register(
         hints=(
             "Compare each channel x device cell's step conversions between two periods (the notebook's "
             "quarter-over-quarter scan) and look for the one change that is far larger than the rest.",
-            "`funnel(..., by=['channel', 'device', 'period'], ordered=False)`, then pivot the step "
+            "`funnel(half_year, STEPS, by=['channel', 'device', 'period'])`, then pivot the step "
             "conversions by period and sort the differences: the first row is the largest fall.",
         ),
         wrong_answers=(
@@ -123,9 +123,10 @@ q1 = register(
         ),
         explanation=(
             "Mini-program sessions on Android stopped paying: the checkout -> payment_submit conversion fell "
-            "from about 0.87 to about 0.62 around 10 September 2025, while the same step on iOS and every "
-            "other cell moved by a few points at most. That is the planted friction (`world.truth"
-            "['friction']`): a problem of one platform's payment page after an app release."
+            "by 20 points between the two quarters (0.81 -> 0.61, z about -17; from 0.88 before the release "
+            "of 10 September 2025), while the same step on iOS and every other cell moved by less than three "
+            "points. That is the planted friction (`world.truth['friction']`): a problem of one platform's "
+            "payment page after an app release."
         ),
     )
 )
@@ -137,7 +138,7 @@ q1 = register(
 def _q2_solution():
     shop = _shop()  # the notebook's `shop`: events of the five funnel steps
     seg = shop[(shop["channel"] == "miniprogram") & (shop["device"] == "android") & (shop["ts"] >= RELEASE)]
-    f = funnel(seg, STEPS, ordered=False)
+    f = funnel(seg, STEPS)
     return float(f.loc[f["step"] == "payment_submit", "step_conversion"].iloc[0])
 
 
@@ -145,21 +146,24 @@ q2 = register(
     Question(
         "ch03_funnels.q2",
         "For mini-program sessions on Android that start on or after the release (10 September 2025), what "
-        "is the step conversion checkout -> payment_submit of the any-order session funnel? Answer a "
+        "is the step conversion checkout -> payment_submit of the (ordered) session funnel? Answer a "
         "fraction such as 0.8.",
         _q2_solution,
         checker=checkers.close(rtol=0.01),
         hints=(
-            "Filter `shop` to channel 'miniprogram', device 'android' and `ts >= '2025-09-10'`, then run the "
-            "funnel with `ordered=False` (the log's timestamps within a session are not in step order).",
+            "Filter `shop` to channel 'miniprogram', device 'android' and `ts >= '2025-09-10'`, then run "
+            "`funnel(seg, STEPS)` (ordered, the default: the log's timestamps reconcile with the orders).",
             "The step conversion of a step is units at the step / units at the previous step: read the "
             "`step_conversion` of the row whose `step` is 'payment_submit'.",
         ),
-        wrong_answers=(0.8738, 0.1966, 0.3813, 0.6332, 0.6),
+        # the rate before the release, the drop-off rate, the overall conversion to payment, the whole
+        # period, both devices together, the planted rate
+        wrong_answers=(0.8776, 0.3899, 0.1899, 0.8158, 0.7206, 0.6),
         explanation=(
-            "About 62% of the Android mini-program sessions that reach checkout go on to submit a payment "
-            "after the release, against 87% before (and 85-92% for the same step in every other segment). "
-            "A quarter of the checkouts are lost at the very last step before the money."
+            "About 61% (0.610) of the Android mini-program sessions that reach checkout go on to submit a "
+            "payment after the release, against 88% before (and 85-91% for the same step in every other "
+            "channel x device cell after the release). More than a quarter of the checkouts are lost at the "
+            "very last step before the money."
         ),
     )
 )
@@ -169,7 +173,7 @@ q2 = register(
 # q3: orders lost per week
 # --------------------------------------------------------------------------- #
 def _q3_solution():
-    f = _segment_before_after()  # funnel(seg, STEPS, by="period", ordered=False) as in the notebook
+    f = _segment_before_after()  # funnel(seg, STEPS, by="period") as in the notebook
     g = f.set_index(["period", "step"])
     rate_before = g.loc[("before", "payment_submit"), "step_conversion"]
     rate_after = g.loc[("after", "payment_submit"), "step_conversion"]
@@ -191,18 +195,20 @@ q3 = register(
         checker=checkers.close(rtol=0.02),
         hints=(
             "Add a `period` column ('before' / 'after' the release) to the segment's events and run "
-            "`funnel(seg, STEPS, by='period', ordered=False)`: every number you need is in that table.",
+            "`funnel(seg, STEPS, by='period')`: every number you need is in that table.",
             "The after-period checkouts that would have paid at the old rate but did not are checkouts x "
             "(rate before - rate after); about 96% of payments then become purchases. Divide by about 16.1 "
             "weeks.",
         ),
-        wrong_answers=(923.06, 62.75, 59.5, 233.3, 8.17),
+        # the total since the release, no payment -> purchase factor, per day, purchases instead of
+        # checkouts, checkouts spread over the whole two-year log
+        wrong_answers=(981.83, 63.46, 8.69, 37.11, 9.40),
         explanation=(
-            "About 57 purchases a week (some 920 since the release) are lost at the Android payment step. "
-            "The planted truth says 62.8 a week: the formula is the one the generator used, but both rates "
-            "are estimates, and the measured after-release rate (0.62) sits above the planted 0.60 (the "
-            "last two weeks of the log recover, an edge effect of the synthetic data), which makes the "
-            "estimate about 9% low."
+            "About 61 purchases a week (60.8, some 980 since the release) are lost at the Android payment "
+            "step: 237 checkouts a week x (0.878 - 0.610) x 0.958. The planted truth, 62.8 a week, lies "
+            "inside the estimate's 95% interval (about 57 to 65): the formula has the generator's form, and "
+            "the 3% gap is the sampling noise of the two rates (the measured drop is 0.268, the planted "
+            "0.28)."
         ),
     )
 )
@@ -220,14 +226,14 @@ q4 = register(
         "ch03_funnels.q4",
         "Apart from the friction cell, the largest move in the quarter-over-quarter scan is an *increase*: "
         "mini-program sessions on iOS went from checkout to payment_submit about 3 points more often "
-        "(z about 2.8, p about 0.005). What should the team conclude?",
+        "(0.867 -> 0.894, z about 2.4, p about 0.015). What should the team conclude?",
         _q4_solution,
         kind="interpretation",
         choices={
-            "A": "It is a real improvement (p = 0.005 is ten times below 0.05): find what the iOS team changed "
-                 "and roll it out to Android as the fix.",
-            "B": "Treat it as a lead, not a finding: among 44 comparisons a few p-values near 0.005 are expected "
-                 "by chance (the Bonferroni threshold is 0.05 / 44, about 0.001, |z| > 3.3), several other "
+            "A": "It is a real improvement (p = 0.015 is more than three times below 0.05): find what the iOS "
+                 "team changed and roll it out to Android as the fix.",
+            "B": "Treat it as a lead, not a finding: among 44 comparisons a couple of p-values below 0.05 are "
+                 "expected by chance (the Bonferroni threshold is 0.05 / 44, about 0.001, |z| > 3.25), other "
                  "cells drifted up in the same quarter, and no release explains it. Keep watching it, and fix "
                  "the Android payment step first.",
             "C": "It proves that the release also affected iOS, in the other direction: analyse the two "
@@ -236,13 +242,13 @@ q4 = register(
                  "overlapping intervals always mean that two rates do not differ.",
         },
         choice_feedback={
-            "A": "One p-value of 0.005 out of 44 tests is not rare: with 44 comparisons you expect about two "
-                 "below 0.05 and a fair chance of one near 0.005 even if nothing changed. And the Android drop "
-                 "has a clear cause (the release) and a fix of its own: copying an unexplained iOS blip is "
-                 "not a fix.",
-            "C": "Nothing connects the two: the iOS rate moves up by 3 points in a quarter in which many "
-                 "unrelated cells also drift up, while Android drops by 25 points in one week. A shared "
-                 "cause would show the same break date on both platforms.",
+            "A": "One p-value of 0.015 out of 44 tests is not rare: with 44 comparisons you expect about two "
+                 "below 0.05, and about an even chance that at least one falls below 0.015, even if nothing "
+                 "changed. And the Android drop has a clear cause (the release) and a fix of its own: copying "
+                 "an unexplained iOS blip is not a fix.",
+            "C": "Nothing connects the two: the iOS rate moves up by 3 points in a quarter in which more than "
+                 "half of the unrelated cells also drift up a little, while Android drops by 27 points in one "
+                 "week. A shared cause would show the same break date on both platforms.",
             "D": "The conclusion is defensible but the reason is wrong: two 95% intervals can overlap while "
                  "the difference between the rates is significant. Judge the difference (its z or its own "
                  "interval), and account for the number of comparisons.",
@@ -250,13 +256,13 @@ q4 = register(
         hints=(
             "How many cells did the scan compare, and how many p-values below 0.05 do you expect by chance "
             "alone among that many?",
-            "A threshold for many comparisons: Bonferroni divides 0.05 by the number of tests. Does 0.005 "
+            "A threshold for many comparisons: Bonferroni divides 0.05 by the number of tests. Does 0.015 "
             "pass it? And does anything (a release, a campaign) explain an iOS-only change?",
         ),
         wrong_answers=("A", "C", "D"),
         explanation=(
             "A scan over 44 cells is a search, and searches find flukes. The Android payment drop passes any "
-            "threshold (z about -14) and has a dated cause; the iOS rise does not pass a multiple-testing "
+            "threshold (z about -17) and has a dated cause; the iOS rise does not pass a multiple-testing "
             "threshold and has none. Monitor it (if it is real it will persist next quarter), and spend the "
             "team's effort on the Android fix."
         ),
