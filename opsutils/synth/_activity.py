@@ -163,9 +163,9 @@ def _session_events(buf, rng, cust, channel, device, end_hour, depth, product, s
     counts = np.bincount(s_idx, minlength=n)
     gap_min = rng.exponential(1.5, len(s_idx)) + 0.2
     gap_min[np.cumsum(counts)[counts > 0] - 1] = 0.0  # nothing follows the last event
-    within = np.cumsum(gap_min)
+    within = np.cumsum(gap_min)  # gaps up to and including each event's own (the one after it)
     session_total = within[np.cumsum(counts)[counts > 0] - 1]
-    before_end = np.repeat(session_total, counts[counts > 0]) - within
+    before_end = np.repeat(session_total, counts[counts > 0]) - within + gap_min
     hours = end_hour[s_idx] - before_end / 60.0
     prod = np.where(np.isin(e_idx, [ET["product_view"], ET["add_to_cart"]]), product[s_idx], -1)
     buf.add(hours, cust[s_idx], channel[s_idx], device[s_idx], e_idx, sess[s_idx], product=prod)
