@@ -31,6 +31,10 @@ QUESTION_MODULES: tuple[str, ...] = (
     "opsutils.exercises.ch03_funnels",
     "opsutils.exercises.ch03_attribution",
     "opsutils.exercises.ch03_lifecycle",
+    "opsutils.exercises.ch06_kpi",
+    "opsutils.exercises.ch06_ab_testing",
+    "opsutils.exercises.ch06_causal",
+    "opsutils.exercises.ch06_roi",
 )
 
 #: Question name -> Question, filled as chapter modules are imported.
