@@ -55,6 +55,7 @@ __all__ = [
     "campaign_roi_table",
     "cac",
     "clv_cac_ratio",
+    "gross_margin_rate",
 ]
 
 _VERDICTS = ("profitable", "loss-making", "inconclusive")
@@ -184,6 +185,66 @@ def marketing_roi(profit: Any, cost: Any) -> Any:
         raise ValueError(f"`cost` must be > 0 for every campaign; got {v._plural(n, 'value')} <= 0 "
                          f"(min {float(c.min())!r}).")
     return _shape_like((p - c) / c, labels, scalar, "roi")
+
+
+def gross_margin_rate(
+    orders: pd.DataFrame,
+    order_items: pd.DataFrame,
+    products: pd.DataFrame,
+    *,
+    order_col: str = "order_id",
+    amount_col: str = "amount",
+    status_col: str = "status",
+    kept_status: str = "completed",
+    product_col: str = "product_id",
+    quantity_col: str = "quantity",
+    unit_cost_col: str = "unit_cost",
+) -> float:
+    """Gross margin per unit of revenue ordered: what kept orders earn over their cost, per CNY ordered.
+
+    ``(paid amount of kept orders - cost of their goods) / paid amount of all orders``. Cancelled and
+    refunded orders count in the denominator (they were placed) but earn nothing (their goods go back to
+    stock), so the rate can be applied to forecasts and campaign revenue that count every order placed.
+
+    Parameters
+    ----------
+    orders, order_items, products : pandas.DataFrame
+        The world's orders, order lines and products (or your own with the column names below).
+    order_col, amount_col, status_col, kept_status, product_col, quantity_col, unit_cost_col : str
+        Column names, and the status of orders that were kept.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"order_id": [1, 2], "amount": [100.0, 50.0], "status": ["completed", "refunded"]})
+    >>> items = pd.DataFrame({"order_id": [1, 2], "product_id": ["p", "p"], "quantity": [2, 1]})
+    >>> products = pd.DataFrame({"product_id": ["p"], "unit_cost": [20.0]})
+    >>> round(gross_margin_rate(orders, items, products), 4)
+    0.4
+    """
+    v.require_frame(orders, name="orders")
+    v.require_columns(orders, [order_col, amount_col, status_col], name="orders")
+    v.require_numeric(orders, amount_col, name="orders", allow_negative=False)
+    v.require_frame(order_items, name="order_items")
+    v.require_columns(order_items, [order_col, product_col, quantity_col], name="order_items")
+    v.require_numeric(order_items, quantity_col, name="order_items", allow_negative=False)
+    v.require_frame(products, name="products")
+    v.require_columns(products, [product_col, unit_cost_col], name="products")
+    v.require_numeric(products, unit_cost_col, name="products", allow_negative=False)
+    total = float(orders[amount_col].sum())
+    if total <= 0:
+        raise ValueError("`orders` has no revenue (the amounts sum to 0); the margin rate is undefined.")
+    kept = orders[orders[status_col] == kept_status]
+    unit_cost = order_items[product_col].map(products.set_index(product_col)[unit_cost_col])
+    if unit_cost.isna().any():
+        missing = order_items.loc[unit_cost.isna(), product_col].unique()[:5]
+        raise KeyError(f"`products` has no {unit_cost_col!r} for product {v._fmt_list(missing)} of `order_items`.")
+    cost = float((order_items[quantity_col] * unit_cost)[order_items[order_col].isin(kept[order_col])].sum())
+    return (float(kept[amount_col].sum()) - cost) / total
 
 
 def cac(spend: Any, new_customers: Any) -> Any:

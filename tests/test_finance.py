@@ -361,3 +361,19 @@ def test_world_roi_table(world):
     assert (t["naive_roi"] >= t["incremental_roi"]).sum() >= 12
     # the two Douyin 618 pushes cost 150,707 CNY and cannot pay back even at the top of the interval
     assert set(t.index[t["roi_verdict"] == "loss-making"]) == {"CMP04", "CMP09"}
+
+
+def test_gross_margin_rate_known_answer_and_bad_input():
+    from opsutils.finance import gross_margin_rate
+
+    orders = pd.DataFrame({"order_id": [1, 2, 3], "amount": [100.0, 50.0, 50.0],
+                           "status": ["completed", "refunded", "completed"]})
+    items = pd.DataFrame({"order_id": [1, 2, 3], "product_id": ["p", "p", "q"], "quantity": [2, 1, 1]})
+    products = pd.DataFrame({"product_id": ["p", "q"], "unit_cost": [20.0, 10.0]})
+    assert gross_margin_rate(orders, items, products) == pytest.approx((150 - 50) / 200)
+    with pytest.raises(KeyError, match="no 'unit_cost' for product 'q'"):
+        gross_margin_rate(orders, items, products.iloc[:1])
+    with pytest.raises(KeyError, match="status"):
+        gross_margin_rate(orders.drop(columns="status"), items, products)
+    with pytest.raises(ValueError, match="no revenue"):
+        gross_margin_rate(orders.assign(amount=0.0), items, products)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from opsutils import datasets
+from opsutils.finance import gross_margin_rate
 from opsutils.clv import BetaGeo, GammaGamma, customer_lifetime_value, historic_clv, summary_from_transactions
 from opsutils.exercises import checkers
 from opsutils.exercises._core import Question
@@ -59,13 +60,8 @@ def _gg_full():
 
 @lru_cache(maxsize=1)
 def _margin():
-    """Gross margin per CNY ordered: completed orders' paid amount minus their cost, over all amounts."""
-    orders = _orders()
-    items = datasets.load("order_items").merge(datasets.load("products")[["product_id", "unit_cost"]],
-                                               on="product_id")
-    completed = orders[orders["status"] == "completed"]
-    cost = (items["quantity"] * items["unit_cost"])[items["order_id"].isin(completed["order_id"])].sum()
-    return float((completed["amount"].sum() - cost) / orders["amount"].sum())
+    """Gross margin per CNY ordered (see :func:`opsutils.finance.gross_margin_rate`)."""
+    return gross_margin_rate(_orders(), datasets.load("order_items"), datasets.load("products"))
 
 
 @lru_cache(maxsize=1)

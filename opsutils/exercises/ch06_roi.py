@@ -22,7 +22,7 @@ from opsutils import datasets
 from opsutils.exercises import checkers
 from opsutils.exercises._core import Question
 from opsutils.exercises._registry import register
-from opsutils.finance import cac, incremental_effect, marketing_roi
+from opsutils.finance import cac, gross_margin_rate, incremental_effect, marketing_roi
 
 __all__ = ["q1", "q2", "q3", "q4", "ASSUMED_ACQUISITION_SPEND_2024"]
 
@@ -52,13 +52,8 @@ def _campaigns() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _margin() -> float:
-    """Gross margin per CNY ordered: completed orders' paid amount minus their cost, over all amounts."""
-    orders = _orders()
-    items = datasets.load("order_items").merge(datasets.load("products")[["product_id", "unit_cost"]],
-                                               on="product_id")
-    completed = orders[orders["status"] == "completed"]
-    cost = (items["quantity"] * items["unit_cost"])[items["order_id"].isin(completed["order_id"])].sum()
-    return float((completed["amount"].sum() - cost) / orders["amount"].sum())
+    """Gross margin per CNY ordered (see :func:`opsutils.finance.gross_margin_rate`)."""
+    return gross_margin_rate(_orders(), datasets.load("order_items"), datasets.load("products"))
 
 
 # --------------------------------------------------------------------------- #
