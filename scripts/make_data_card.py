@@ -127,6 +127,7 @@ USES = """\
 | `03_journey/02_funnels_and_friction` | `events`, `orders` | `funnel_step_rates`, `friction` |
 | `03_journey/03_multi_touch_attribution` | `events`, `campaign_exposures` | `markov` |
 | `03_journey/04_lifecycle_and_cohorts` | `orders`, `customers` | `activation` (realised rates reproduced exactly) |
+| `06_evaluation/01_kpi_system_and_monitoring` | `orders`, `events`, `customers` | `outage` |
 | `06_evaluation/02_ab_testing` | `campaign_exposures`, `campaigns`, `orders` | `experiments` (EXP-1 lift, EXP-2 sample-ratio mismatch, EXP-3 by tier) |
 | `06_evaluation/03_causal_evaluation_without_randomisation` | `orders`, `customers`, `stores` | `bopis` |
 | `06_evaluation/04_roi_and_optimisation_loop` | `campaign_exposures`, `campaigns`, `orders`, `order_items`, `products`, `customers` | `campaigns` (planted lifts and added orders) |
