@@ -437,3 +437,13 @@ def test_pre_trend_test_matches_statsmodels_without_clusters_and_hotelling_with(
     few_units = panel[panel["city"].between("U05", "U12")]  # 8 clusters, 9 leads
     few = event_study(few_units, outcome="log_orders", time="month")
     assert np.isnan(few.pre_trend_p_value)
+
+
+def test_world_did_ci_covers_the_planted_bopis_effect(world):
+    """City x month panel of online orders (as notebook 6.3 builds it); log DiD with city-clustered SEs."""
+    from opsutils.exercises.ch06_causal import _panel_copy
+
+    res = diff_in_diff(_panel_copy(), log=True)
+    planted = world.truth["bopis"]["effect_relative_online_orders"]
+    assert res.relative_ci_low <= planted <= res.relative_ci_high
+    assert res.p_value < 0.05

@@ -594,3 +594,26 @@ def test_peeking_is_deterministic_and_framed():
 def test_peeking_bad_inputs(args, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         simulate_peeking(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- #
+# The world: the planted experiments
+# --------------------------------------------------------------------------- #
+def test_world_exp1_lift_ci_covers_the_planted_lift_and_srm_flags_exp2_only(world):
+    from opsutils.experiment import proportion_test, srm_check
+
+    ex, truth = world.campaign_exposures, world.truth["experiments"]
+
+    def groups(exp):
+        e = ex[ex["campaign_id"] == truth[exp]["campaign_id"]]
+        return e[e["group"] == "holdout"], e[e["group"] == "treatment"]
+
+    control, treated = groups("EXP-1")
+    r = proportion_test(int(control["converted_7d"].sum()), len(control),
+                        int(treated["converted_7d"].sum()), len(treated))
+    assert r.ci_low <= truth["EXP-1"]["planted_lift_7d_conversion"] <= r.ci_high
+    for exp, flagged in (("EXP-1", False), ("EXP-2", True), ("EXP-3", False)):
+        control, treated = groups(exp)
+        share = truth[exp]["treatment_share"]
+        srm = srm_check([len(control), len(treated)], [1 - share, share])
+        assert srm.mismatch is flagged, exp
