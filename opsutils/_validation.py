@@ -581,6 +581,11 @@ def require_transactions(
         require_numeric(df, amount_col, name=name, allow_negative=False)
 
 
+# Separators people use in path exports; a path table that holds one of these but not `sep` was written
+# with a different separator (single-channel paths contain no separator at all, so that is fine).
+_PATH_SEPARATORS = (">", "|", ",", "→", ";")
+
+
 def require_path_table(
     df: Any,
     *,
@@ -613,6 +618,10 @@ def require_path_table(
     Traceback (most recent call last):
     ...
     ValueError: `sep` must be a non-blank string such as '>'; got ' '.
+    >>> require_path_table(paths, path_col="path", count_cols=["conversions"], sep="|")
+    Traceback (most recent call last):
+    ...
+    ValueError: `sep` is '|', but no path in column 'path' of `paths` contains it, while some contain '>' (e.g. 'douyin > app'); pass sep='>'.
     """
     require_frame(df, name=name)
     require_columns(df, [path_col, *count_cols], name=name)
@@ -623,3 +632,13 @@ def require_path_table(
         raise ValueError(f"`sep` must be a non-blank string such as '>'; got {_fmt_scalar(sep)}.")
     if pd.api.types.infer_dtype(df[path_col], skipna=False) != "string":
         raise ValueError(f"{_column_label(path_col, name)} must hold strings such as 'douyin > app'.")
+    paths = df[path_col]
+    if len(paths) and not paths.str.contains(sep, regex=False).any():
+        found = [other for other in _PATH_SEPARATORS if other != sep
+                 and paths.str.contains(other, regex=False).any()]
+        if found:
+            example = paths[paths.str.contains(found[0], regex=False)].iloc[0]
+            raise ValueError(
+                f"`sep` is {sep!r}, but no path in column {_fmt_scalar(path_col)} of `{name}` contains it, while "
+                f"some contain {found[0]!r} (e.g. {example!r}); pass sep={found[0]!r}."
+            )

@@ -378,7 +378,8 @@ def markov_attribution(
     nulls_col: str | None = None,
     sep: str = ">",
     order: int = 1,
-) -> pd.DataFrame:
+    return_transitions: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Markov-chain attribution with exact removal effects (see :func:`markov_chain`).
 
     Credits are the total conversions split in proportion to the removal effects.
@@ -389,12 +390,15 @@ def markov_attribution(
         Aggregated paths.
     path_col, conversions_col, nulls_col, sep, order
         As in :func:`markov_chain`.
+    return_transitions : bool, default False
+        Also return the transition matrix (as :attr:`MarkovChain.transitions`).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or (pandas.DataFrame, pandas.DataFrame)
         ``channel``, ``removal_effect`` and ``conversions`` (credited; they sum to the total), largest
-        first. For the transition matrix and the conversion probability, call :func:`markov_chain`.
+        first; with ``return_transitions=True``, a tuple ``(credits, transitions)``. For the conversion
+        probability as well, call :func:`markov_chain`.
 
     Examples
     --------
@@ -405,9 +409,18 @@ def markov_attribution(
           channel  removal_effect  conversions
     0  google ads            0.75          2.4
     1     mailing            0.50          1.6
+    >>> credits, transitions = markov_attribution(paths, nulls_col="nulls", return_transitions=True)
+    >>> transitions.round(3)
+                (start)  google ads  mailing  (conversion)  (null)
+    (start)         0.0         0.8     0.20           0.0    0.00
+    google ads      0.0         0.0     0.25           0.5    0.25
+    mailing         0.0         0.0     0.00           1.0    0.00
     """
-    return markov_chain(paths, path_col=path_col, conversions_col=conversions_col, nulls_col=nulls_col,
-                        sep=sep, order=order).to_frame()
+    if not isinstance(return_transitions, (bool, np.bool_)):
+        raise ValueError(f"`return_transitions` must be True or False; got {return_transitions!r}.")
+    chain = markov_chain(paths, path_col=path_col, conversions_col=conversions_col, nulls_col=nulls_col,
+                         sep=sep, order=order)
+    return (chain.to_frame(), chain.transitions) if return_transitions else chain.to_frame()
 
 
 # --------------------------------------------------------------------------- #

@@ -201,6 +201,13 @@ def test_bad_input(func, abc):
         func(abc.assign(path=["A > B", "A >", "B > C", "C"]))
     with pytest.raises(ValueError, match="`sep` must be a non-blank string"):
         func(abc, sep=" ")
+    with pytest.raises(ValueError, match=r"`sep` is '\|', but no path .* contains it, while some contain '>'.*pass sep='>'"):
+        func(abc, sep="|")
+    # written with another separator: the check names it
+    piped = abc.assign(path=abc["path"].str.replace(" > ", " | ", regex=False))
+    with pytest.raises(ValueError, match=r"`sep` is '>'.*some contain '\|'.*pass sep='\|'"):
+        func(piped)
+    func(piped, sep="|")  # the right separator works
     with pytest.raises(ValueError, match="must hold strings"):
         func(abc.assign(path=[1, 2, 3, 4]))
 
@@ -216,6 +223,16 @@ def test_unknown_model_and_options(abc):
         markov_attribution(abc, order=0)
     with pytest.raises(KeyError, match="nulls"):
         markov_attribution(abc.drop(columns="nulls"), nulls_col="nulls")
+
+
+def test_markov_attribution_returns_transitions_on_request(abc):
+    credits, transitions = markov_attribution(abc, nulls_col="nulls", return_transitions=True)
+    chain = markov_chain(abc, nulls_col="nulls")
+    pd.testing.assert_frame_equal(credits, chain.to_frame())
+    pd.testing.assert_frame_equal(transitions, chain.transitions)
+    np.testing.assert_allclose(transitions.sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="`return_transitions` must be True or False; got 'yes'"):
+        markov_attribution(abc, return_transitions="yes")
 
 
 def test_inputs_not_mutated(abc):
