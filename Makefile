@@ -9,6 +9,8 @@ UV_VERSION := 0.13.8
 NB ?=
 PYTEST_ARGS ?=
 BENCH ?= synth identity clv attribution
+# site-packages folder of a separate venv holding ChannelAttribution (a benchmark peer only, GPL)
+CA_PATH ?=
 
 # Determinism: identical numbers (and bytes) on every machine.
 export PYTHONHASHSEED := 0
@@ -63,7 +65,8 @@ lock: ## Re-resolve requirements.lock from pyproject.toml (with a throwaway uv)
 		pyproject.toml -o requirements.lock --no-header
 
 bench: venv data-if-missing ## Run the benchmarks (or only BENCH="clv ..."): benchmarks/bench_*.py
-	@set -e; for b in $(BENCH); do echo "== benchmarks/bench_$$b.py"; $(PY) benchmarks/bench_$$b.py; done
+	@set -e; for b in $(BENCH); do echo "== benchmarks/bench_$$b.py"; \
+		CHANNELATTRIBUTION_PATH="$(CA_PATH)" $(PY) benchmarks/bench_$$b.py; done
 
 clean: ## Delete the generated datasets and .venv
 	rm -rf datasets/*.parquet datasets/truth.json datasets/world_config.json \

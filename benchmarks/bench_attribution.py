@@ -13,9 +13,12 @@ Run with ``.venv/bin/python benchmarks/bench_attribution.py`` (or ``make bench B
    into a separate environment of the same Python and pass its site-packages folder::
 
        python3.11 -m venv /tmp/ca && /tmp/ca/bin/pip install ChannelAttribution
-       .venv/bin/python benchmarks/bench_attribution.py --peer-path /tmp/ca/lib/python3.11/site-packages
+       make bench BENCH=attribution CA_PATH=/tmp/ca/lib/python3.11/site-packages
+       # or: .venv/bin/python benchmarks/bench_attribution.py --peer-path /tmp/ca/lib/python3.11/site-packages
 
-   Without it, our absolute times are reported and the script says so.
+   (``CA_PATH`` reaches the script as the ``CHANNELATTRIBUTION_PATH`` environment variable.) Without the
+   peer, our absolute times are reported and the script says so. Results measured here are recorded in
+   ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import platform
 import sys
 import time
@@ -152,7 +156,8 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline-max-events", type=int, default=15_000_000,
                     help="largest event log the (slow) pandas baseline is timed on")
     ap.add_argument("--markov-sizes", type=int, nargs="+", default=[10_000, 1_000_000])
-    ap.add_argument("--peer-path", default=None, help="site-packages folder holding ChannelAttribution")
+    ap.add_argument("--peer-path", default=os.environ.get("CHANNELATTRIBUTION_PATH") or None,
+                    help="site-packages folder holding ChannelAttribution (default: $CHANNELATTRIBUTION_PATH)")
     ap.add_argument("--peer-max", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=2025)
     args = ap.parse_args(argv)
@@ -161,8 +166,9 @@ def main(argv=None) -> int:
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}, "
           f"pandas {pd.__version__}")
     if peer is None:
-        print(f"peer: ChannelAttribution does not import here ({why}); reporting opsutils' absolute "
-              "Markov times only (see the module docstring to add the peer).")
+        where = f"from {args.peer_path}" if args.peer_path else "from this environment (no --peer-path given)"
+        print(f"peer: ChannelAttribution could not be imported {where} ({why}); reporting opsutils' "
+              "absolute Markov times only (see the module docstring to add the peer).")
     else:
         from importlib.metadata import version
 
