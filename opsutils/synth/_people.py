@@ -209,6 +209,16 @@ def make_accounts(rng, cust, customer_ids, cal, first_channel_hours, pools: Pool
 
     perm = rng.permutation(m)
     account_ids = _ids("A", m, 7)
+    # A city on the account profile (drawn last, so the other columns do not depend on it): the delivery
+    # address city on the marketplaces, the store's city for store members, a profile or IP region in the
+    # apps; blank for some accounts, and another city (work, travel, an IP region) for a few.
+    p_city = np.array([0.70, 0.80, 0.60, 0.95, 0.50, 1.00])[ch]
+    has_city = rng.random(m) < p_city
+    elsewhere = (ch != 5) & (rng.random(m) < 0.06)
+    city_idx = np.where(elsewhere, rng.integers(0, len(CITIES), m), cust["city_idx"][ci])
+    city_label = 0 if locale == "zh_CN" else 1
+    city = np.array([c[city_label] for c in CITIES], dtype=object)[city_idx]
+    city[~has_city] = None
     df = pd.DataFrame({
         "account_id": account_ids,
         "channel": np.array(SALES_CHANNELS, dtype=object)[ch[perm]],
@@ -217,6 +227,7 @@ def make_accounts(rng, cust, customer_ids, cal, first_channel_hours, pools: Pool
         "email": email[perm],
         "wechat_unionid": union[perm],
         "device_id": device[perm],
+        "city": city[perm],
         "created_ts": cal.to_timestamps(created[perm]),
     })
     truth_map = pd.DataFrame({"account_id": account_ids, "customer_id": customer_ids[ci[perm]]})

@@ -48,6 +48,8 @@ SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
         "email": ("str", "e-mail as typed (case and spaces vary), or missing"),
         "wechat_unionid": ("str", "WeChat UnionID where the account is WeChat-linked, or missing"),
         "device_id": ("str", "device id seen by the channel's SDK, or missing"),
+        "city": ("str", "city on the account profile (delivery address, store, profile or IP region), "
+                        "or missing; usually the home city"),
         "created_ts": ("datetime64[us]", "account creation time"),
     },
     "crm_customers": {
