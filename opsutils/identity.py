@@ -15,6 +15,9 @@ start with:
   account (smallest id) that holds the same value;
 * :func:`resolve_identities` -- the connected components of that graph
   (:func:`scipy.sparse.csgraph.connected_components`): one ``person_id`` per component;
+* :func:`fuzzy_links` -- a weaker rule to try on top: accounts whose names are within a few edits
+  of each other (Levenshtein distance, computed by ``rapidfuzz``) inside a block such as the same city;
+  its links can be added to the graph with ``resolve_identities(..., links=...)``;
 * :func:`linkage_scores` -- pairwise precision, recall and F1 of a resolution against a known
   truth, computed from cluster sizes without enumerating pairs.
 
@@ -22,7 +25,8 @@ Linking is transitive: if A shares a phone with B and B shares a device with C, 
 one person. That is what makes strong keys powerful, and what makes one bad key (a device shared
 by a household, a placeholder phone number typed in by store staff) merge strangers. Probabilistic
 record linkage (Fellegi-Sunter; e.g. the ``splink`` or ``recordlinkage`` packages) weighs partial
-evidence such as names and addresses instead; it is beyond this module.
+evidence such as names and addresses with learned weights instead; it is beyond this module, which
+only lets you measure what a simple fuzzy rule does to precision and recall.
 
 Examples
 --------
@@ -49,6 +53,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process as _rf_process
+from rapidfuzz.distance import Levenshtein as _Levenshtein
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -67,6 +73,7 @@ __all__ = [
     "normalize_phone",
     "normalize_email",
     "link_accounts",
+    "fuzzy_links",
     "resolve_identities",
     "linkage_scores",
 ]
@@ -368,6 +375,173 @@ def link_accounts(
     })
 
 
+def _link_positions(links: Any, ids: pd.Series, account_col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in the sorted account order) of both ends of each extra link."""
+    if not isinstance(links, pd.DataFrame):
+        raise TypeError(f"`links` must be a pandas DataFrame (e.g. the output of fuzzy_links), got "
+                        f"{type(links).__name__}.")
+    require_columns(links, [account_col, "linked_to"], name="links")
+    index = pd.Index(ids)
+    ends = []
+    for col in (account_col, "linked_to"):
+        require_no_missing(links, col, name="links")
+        pos = index.get_indexer(links[col])
+        unknown = links[col][pos < 0]
+        if len(unknown):
+            shown = ", ".join(map(repr, unknown.unique()[:3].tolist()))
+            raise ValueError(f"Column {col!r} of `links` holds {len(unknown):,} id(s) that are not in column "
+                             f"{account_col!r} of `accounts` (e.g. {shown}); links must join accounts of "
+                             "the same table.")
+        ends.append(pos.astype(np.int64))
+    return ends[0], ends[1]
+
+
+def _normalize_name(values: pd.Series) -> pd.Series:
+    """Names compared by :func:`fuzzy_links`: NFKC, trimmed, case-folded, inner spaces collapsed."""
+    text = values.astype("str").str.normalize("NFKC").str.strip().str.casefold()
+    return text.str.replace(r"\s+", " ", regex=True).replace("", None)
+
+
+def fuzzy_links(
+    accounts: pd.DataFrame,
+    *,
+    name_col: str = "name",
+    block_cols: Iterable[str] = ("city",),
+    account_col: str = "account_id",
+    max_distance: int = 1,
+    min_length: int = 2,
+    chunk_size: int = 2_048,
+) -> pd.DataFrame:
+    """Pairs of accounts with nearly the same name inside the same block (e.g. the same city).
+
+    A weak, "fuzzy" rule (模糊匹配) for accounts that share no strong key: two accounts are linked when
+    their normalised names (NFKC, trimmed, case-folded) are at most ``max_distance`` edits apart
+    (Levenshtein distance: insertions, deletions, substitutions) and they agree exactly on every
+    blocking column. Blocking (分块) keeps the comparison affordable, only accounts of one block are
+    compared with each other, and is itself a rule: a person whose accounts carry different cities is
+    never linked. Distances are computed with :func:`rapidfuzz.process.cdist`, block by block.
+
+    Whether such a rule helps depends on the names: one edit is a typo in ``"Jonathan Smith"`` but
+    turns ``"王伟"`` into ``"王强"``, a different person of a two-character name. Measure it with
+    :func:`linkage_scores` before using it, see the chapter 2 notebook on the unified customer view.
+
+    Parameters
+    ----------
+    accounts : pandas.DataFrame
+        One row per channel account.
+    name_col : str, default "name"
+        Column holding the name as typed.
+    block_cols : iterable of str, default ("city",)
+        Columns that must be equal (after trimming) for two accounts to be compared; accounts with a
+        missing blocking value are not compared. An empty tuple compares every pair, which is only
+        sensible for small tables.
+    account_col : str, default "account_id"
+        Account id column (unique, no missing values).
+    max_distance : int, default 1
+        Largest Levenshtein distance between two names that still links them (0 = exact match after
+        normalisation).
+    min_length : int, default 2
+        Names shorter than this (after normalisation) are not compared.
+    chunk_size : int, default 2048
+        Rows of a block compared at once (bounds memory: ``chunk_size`` x block size distances).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per linked pair, each pair once: ``account_id`` (named after ``account_col``; the
+        larger id), ``linked_to`` (the smaller id), ``key`` (``"name~"`` plus the blocking columns) and
+        ``distance`` (int), sorted by ``linked_to`` then ``account_id``. Pass it to
+        ``resolve_identities(..., links=...)``.
+
+    Raises
+    ------
+    TypeError
+        If ``accounts`` is not a DataFrame or ``block_cols`` is a single string.
+    KeyError
+        If ``account_col``, ``name_col`` or a blocking column is missing.
+    ValueError
+        If ``accounts`` is empty, account ids are missing or duplicated, ``block_cols`` repeats a
+        column, or ``max_distance``, ``min_length`` or ``chunk_size`` is out of range.
+
+    See Also
+    --------
+    resolve_identities, linkage_scores
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from opsutils.identity import fuzzy_links
+    >>> accounts = pd.DataFrame({"account_id": ["A1", "A2", "A3", "A4"],
+    ...                          "name": ["Li Na", "li  na", "Li Nan", "Li Na"],
+    ...                          "city": ["Hangzhou", "Hangzhou", "Hangzhou", "Suzhou"]})
+    >>> fuzzy_links(accounts, max_distance=0)
+      account_id linked_to        key  distance
+    0         A2        A1  name~city         0
+    >>> fuzzy_links(accounts)
+      account_id linked_to        key  distance
+    0         A2        A1  name~city         0
+    1         A3        A1  name~city         1
+    2         A3        A2  name~city         1
+    """
+    require_frame(accounts, name="accounts")
+    if isinstance(block_cols, str):
+        raise TypeError(f"`block_cols` must be a list or tuple of column names, not the string {block_cols!r}; "
+                        f"write block_cols=({block_cols!r},).")
+    block_cols = tuple(block_cols)
+    repeated = sorted({c for c in block_cols if block_cols.count(c) > 1}, key=str)
+    if repeated:
+        raise ValueError(f"`block_cols` names {', '.join(map(repr, repeated))} more than once; list each once.")
+    require_positive_int(max_distance, name="max_distance", minimum=0)
+    require_positive_int(min_length, name="min_length", minimum=1)
+    require_positive_int(chunk_size, name="chunk_size", minimum=1)
+    require_columns(accounts, [account_col, name_col, *block_cols], name="accounts")
+    require_no_missing(accounts, account_col, name="accounts")
+    ids = accounts[account_col]
+    duplicated = ids.duplicated()
+    if duplicated.any():
+        raise ValueError(_duplicates_message(ids, duplicated, account_col, "accounts"))
+
+    order = ids.argsort(kind="stable").to_numpy()
+    ids_sorted = ids.iloc[order].to_numpy()
+    names = _normalize_name(accounts[name_col].iloc[order].reset_index(drop=True))
+    usable = names.notna() & (names.str.len() >= min_length)
+    blocks = [_normalize_other(accounts[c].iloc[order].reset_index(drop=True)) for c in block_cols]
+    for block in blocks:
+        usable &= block.notna()
+    frame = pd.DataFrame({"pos": np.arange(len(names)), "name": names})
+    for k, block in enumerate(blocks):
+        frame[f"b{k}"] = block
+    frame = frame[usable.to_numpy()]
+    groups = frame.groupby([f"b{k}" for k in range(len(blocks))], sort=True) if blocks else [(None, frame)]
+
+    left, right, dist = [], [], []
+    for _, block in groups:
+        pos = block["pos"].to_numpy()
+        choices = block["name"].tolist()
+        for start in range(0, len(choices), chunk_size):
+            d = _rf_process.cdist(choices[start:start + chunk_size], choices, scorer=_Levenshtein.distance,
+                                  score_cutoff=max_distance, dtype=np.int32, workers=1)
+            i, j = np.nonzero(d <= max_distance)
+            i_global = i + start
+            keep = j > i_global  # each unordered pair once; positions are in account-id order
+            left.append(pos[i_global[keep]])
+            right.append(pos[j[keep]])
+            dist.append(d[i[keep], j[keep]])
+    if left:
+        first, second, distance = np.concatenate(left), np.concatenate(right), np.concatenate(dist)
+    else:
+        first = second = np.array([], dtype=np.int64)
+        distance = np.array([], dtype=np.int32)
+    sort = np.lexsort((second, first))
+    key = "~".join(["name", *map(str, block_cols)])
+    return pd.DataFrame({
+        account_col: pd.Series(ids_sorted[second[sort]], dtype=ids.dtype),
+        "linked_to": pd.Series(ids_sorted[first[sort]], dtype=ids.dtype),
+        "key": pd.Series([key] * len(sort), dtype="str"),
+        "distance": distance[sort].astype(np.int64),
+    })
+
+
 def resolve_identities(
     accounts: pd.DataFrame,
     *,
@@ -377,6 +551,7 @@ def resolve_identities(
     phone_col: str = "phone",
     email_col: str = "email",
     max_accounts_per_value: int | None = None,
+    links: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Assign one ``person_id`` to all accounts connected by a shared normalised key.
 
@@ -405,6 +580,11 @@ def resolve_identities(
     max_accounts_per_value : int, optional
         Ignore key values held by more accounts than this (at least 2), e.g. a placeholder phone
         number. ``None`` (default) uses every value.
+    links : pandas.DataFrame, optional
+        Extra edges from another rule, such as the output of :func:`fuzzy_links` (or of
+        :func:`link_accounts` on other keys): one row per link, with the columns ``account_col`` and
+        ``linked_to``, both holding account ids of ``accounts``. They join the graph like key links
+        (and chain like them).
 
     Returns
     -------
@@ -421,11 +601,12 @@ def resolve_identities(
         If ``account_col`` or a key column is missing.
     ValueError
         If ``accounts`` is empty, account ids are missing or duplicated, ``keys`` is empty or
-        repeats a column, ``region`` is unknown or ``max_accounts_per_value`` is below 2.
+        repeats a column, ``region`` is unknown, ``max_accounts_per_value`` is below 2, or ``links``
+        names accounts that are not in ``accounts``.
 
     See Also
     --------
-    link_accounts, linkage_scores
+    link_accounts, fuzzy_links, linkage_scores
 
     Examples
     --------
@@ -447,6 +628,9 @@ def resolve_identities(
                                          max_accounts_per_value)
     n = len(ids)
     src, dst, _ = _edges(normalised)
+    if links is not None:
+        extra_src, extra_dst = _link_positions(links, ids, account_col)
+        src, dst = np.concatenate([src, extra_src]), np.concatenate([dst, extra_dst])
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
     _, labels = connected_components(graph, directed=False)
     # Number components by their smallest account id (positions are in account-id order).

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics.cluster import pair_confusion_matrix
 
-from opsutils.identity import (REGIONS, STRONG_KEYS, LinkageScores, link_accounts, linkage_scores,
+from opsutils.identity import (REGIONS, STRONG_KEYS, LinkageScores, fuzzy_links, link_accounts, linkage_scores,
                                normalize_email, normalize_phone, resolve_identities)
 
 
@@ -462,6 +462,13 @@ def test_inputs_are_not_mutated(toy):
     resolve_identities(toy)
     link_accounts(toy)
     pd.testing.assert_frame_equal(toy, before)
+    named = pd.DataFrame({"account_id": ["A2", "A1"], "name": [" Li Na", "li na"], "city": ["X", "X"]})
+    named_before = copy.deepcopy(named)
+    links = fuzzy_links(named)
+    links_before = copy.deepcopy(links)
+    resolve_identities(named.assign(phone=None), keys=("phone",), links=links)
+    pd.testing.assert_frame_equal(named, named_before)
+    pd.testing.assert_frame_equal(links, links_before)
 
     phones = pd.Series([" +86 139 1234 5678", None], name="phone")
     emails = pd.Series([" A@B.CN ", None], name="email")
@@ -478,9 +485,126 @@ def test_inputs_are_not_mutated(toy):
     pd.testing.assert_frame_equal(true, true_before)
 
 
+# --------------------------------------------------------------------------- #
+# Fuzzy name rule and extra links
+# --------------------------------------------------------------------------- #
+@pytest.fixture
+def named():
+    return pd.DataFrame({
+        "account_id": ["A5", "A1", "A2", "A3", "A4", "A6", "A7"],
+        "name": ["王伟", "Li Na", "LI  NA", "Li Nan", "Li Na", None, "x"],
+        "city": ["杭州", "Hangzhou", "Hangzhou", "Hangzhou", "Suzhou", "Hangzhou", "Hangzhou"],
+    })
+
+
+def _pairs_of(links):
+    return set(zip(links["account_id"], links["linked_to"], links["distance"]))
+
+
+def test_fuzzy_links_exact_and_one_edit_within_blocks(named):
+    assert _pairs_of(fuzzy_links(named, max_distance=0)) == {("A2", "A1", 0)}
+    # one edit: Li Na ~ Li Nan; A4 is in another city, A6 has no name, "x" is shorter than min_length
+    assert _pairs_of(fuzzy_links(named)) == {("A2", "A1", 0), ("A3", "A1", 1), ("A3", "A2", 1)}
+    # without blocking, the Suzhou namesake joins too
+    assert ("A4", "A1", 0) in _pairs_of(fuzzy_links(named, block_cols=()))
+    assert ("A7", "A6", 1) not in _pairs_of(fuzzy_links(named, block_cols=(), min_length=1))
+
+
+def test_fuzzy_links_matches_brute_force_levenshtein():
+    rng = np.random.default_rng(3)
+    alphabet = list("abc")
+    names = ["".join(rng.choice(alphabet, rng.integers(2, 5))) for _ in range(120)]
+    accounts = pd.DataFrame({"account_id": [f"A{i:03d}" for i in range(120)], "name": names,
+                             "city": rng.choice(["p", "q"], 120)})
+
+    def levenshtein(a, b):
+        prev = list(range(len(b) + 1))
+        for i, ca in enumerate(a, 1):
+            cur = [i]
+            for j, cb in enumerate(b, 1):
+                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+            prev = cur
+        return prev[-1]
+
+    expected = {(accounts["account_id"][j], accounts["account_id"][i], levenshtein(names[i], names[j]))
+                for i in range(120) for j in range(i + 1, 120)
+                if accounts["city"][i] == accounts["city"][j] and levenshtein(names[i], names[j]) <= 1}
+    got = fuzzy_links(accounts, chunk_size=7)  # several chunks per block
+    assert _pairs_of(got) == expected
+    assert list(got.columns) == ["account_id", "linked_to", "key", "distance"]
+    assert (got["key"] == "name~city").all()
+
+
+def test_fuzzy_links_do_not_depend_on_row_order(named):
+    shuffled = named.sample(frac=1, random_state=1)
+    pd.testing.assert_frame_equal(fuzzy_links(shuffled), fuzzy_links(named))
+
+
+def test_resolve_with_extra_links_chains_them(named):
+    base = resolve_identities(named.assign(phone=None), keys=("phone",))
+    assert base["person_id"].nunique() == len(named)
+    merged = resolve_identities(named.assign(phone=None), keys=("phone",), links=fuzzy_links(named))
+    persons = merged.set_index("account_id")["person_id"]
+    assert persons["A1"] == persons["A2"] == persons["A3"]
+    assert merged["person_id"].nunique() == len(named) - 2
+    # an empty link table changes nothing
+    empty = fuzzy_links(named.head(1))
+    assert empty.empty
+    pd.testing.assert_frame_equal(
+        resolve_identities(named.assign(phone=None), keys=("phone",), links=empty), base)
+
+
+def test_default_world_fuzzy_rule_trades_precision_for_recall(world):
+    strong = linkage_scores(resolve_identities(world.accounts), world.truth.account_map)
+    exact = fuzzy_links(world.accounts, max_distance=0)
+    with_exact = linkage_scores(resolve_identities(world.accounts, links=exact), world.truth.account_map)
+    # The name + city rule finds true links the keys miss, but merges many namesakes.
+    assert with_exact.recall > strong.recall + 0.01
+    assert with_exact.precision < strong.precision - 0.2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"name_col": "full_name"}, KeyError, "Column 'full_name' not found in `accounts`. Available columns"),
+        ({"block_cols": ("region",)}, KeyError, "Column 'region' not found in `accounts`"),
+        ({"block_cols": "city"}, TypeError, "`block_cols` must be a list or tuple.*block_cols=\\('city',\\)"),
+        ({"block_cols": ("city", "city")}, ValueError, "`block_cols` names 'city' more than once"),
+        ({"max_distance": -1}, ValueError, "max_distance"),
+        ({"max_distance": 1.5}, TypeError, "`max_distance` must be an integer, got float 1.5"),
+        ({"min_length": 0}, ValueError, "min_length"),
+        ({"chunk_size": 0}, ValueError, "chunk_size"),
+    ],
+)
+def test_fuzzy_links_bad_input(named, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fuzzy_links(named, **kwargs)
+
+
+def test_fuzzy_links_bad_frames(named):
+    with pytest.raises(ValueError, match="empty"):
+        fuzzy_links(named.iloc[0:0])
+    with pytest.raises(ValueError, match="missing"):
+        fuzzy_links(named.assign(account_id=[None, "A1", "A2", "A3", "A4", "A6", "A7"]))
+    with pytest.raises(ValueError, match="duplicate"):
+        fuzzy_links(named.assign(account_id=["A1"] * 7))
+
+
+def test_resolve_links_bad_input(named):
+    accounts = named.assign(phone=None)
+    with pytest.raises(TypeError, match="`links` must be a pandas DataFrame"):
+        resolve_identities(accounts, keys=("phone",), links=[("A1", "A2")])
+    with pytest.raises(KeyError, match="Column 'linked_to' not found in `links`"):
+        resolve_identities(accounts, keys=("phone",), links=pd.DataFrame({"account_id": ["A1"]}))
+    bad = pd.DataFrame({"account_id": ["A1"], "linked_to": ["Z9"]})
+    with pytest.raises(ValueError, match="Column 'linked_to' of `links` holds 1 id\\(s\\) that are not in .*'Z9'"):
+        resolve_identities(accounts, keys=("phone",), links=bad)
+
+
 def test_public_api():
     import opsutils.identity as identity
 
     assert set(identity.__all__) == {"REGIONS", "STRONG_KEYS", "LinkageScores", "normalize_phone",
-                                     "normalize_email", "link_accounts", "resolve_identities", "linkage_scores"}
+                                     "normalize_email", "link_accounts", "fuzzy_links", "resolve_identities",
+                                     "linkage_scores"}
     assert REGIONS == ("CN", "US")
