@@ -144,8 +144,9 @@ q4 = register(
             "A": "F1 weighs a wrong merge and a missed link equally; a deletion request does not. About 2% of the "
                  "pairs this rule merges belong to different people, almost all through a device shared by a "
                  "household, and deleting a family member's orders and account cannot be undone.",
-            "C": "The name rule buys almost no recall and destroys precision: namesakes are common, and because "
-                 "links chain, one shared name pulls whole groups of strangers together. The campaign would "
+            "C": "The name rules buy little recall (under 2 points, even blocked by city) and destroy precision: "
+                 "namesakes are common, and because links chain, one shared name pulls whole groups of strangers "
+                 "together. The campaign would "
                  "personalise offers on strangers' purchases and mix accounts with and without marketing consent. "
                  "And for deletion, see the feedback on A.",
             "D": "Phone-only misses about a tenth of the true pairs. The campaign would message many people twice "
