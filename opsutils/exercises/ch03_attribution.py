@@ -166,6 +166,13 @@ def _q4_solution():
     markov = markov_attribution(paths, nulls_col="nulls").set_index("channel")["conversions"]
     shapley = shapley_attribution(paths).set_index("channel")["conversions"]
     lowest = {last.idxmin(), markov.idxmin(), shapley.idxmin()}  # {'email'}: every model puts it last
+    removal = markov_attribution(paths, nulls_col="nulls").set_index("channel")["removal_effect"]
+    # The question quotes these numbers: check that its premise still holds before answering.
+    if not (lowest == {"email"} and abs(last["email"] / last.sum() - 0.045) < 0.005
+            and abs(removal["email"] - 0.08) < 0.01):
+        raise RuntimeError("ch03_attribution.q4: the world no longer matches the question's text (lowest "
+                           f"{sorted(lowest)}, email last-touch share {last['email'] / last.sum():.3f}, removal "
+                           f"effect {removal['email']:.3f}); update the question.")
     # But agreement between attribution models is no evidence of what email causes: test before cutting.
     return "C"
 

@@ -217,7 +217,38 @@ q3 = register(
 # --------------------------------------------------------------------------- #
 # q4: noise or signal?
 # --------------------------------------------------------------------------- #
+def _quarter_scan() -> pd.DataFrame:
+    """The notebook's quarter-over-quarter scan of every channel x device x step cell (section 5.1)."""
+    shop = _shop()
+    end = pd.Timestamp("2026-01-01")
+    recent_start, previous_start = end - pd.Timedelta(weeks=13), end - pd.Timedelta(weeks=26)
+    half = shop[shop["ts"] >= previous_start]
+    half = half.assign(period=np.where(half["ts"] >= recent_start, "recent", "previous"))
+    q = funnel(half, STEPS, by=["channel", "device", "period"])
+    q["previous_units"] = q.groupby(["channel", "device", "period"])["units"].shift()
+    q = q[q["step_number"] > 1]
+    scan = q.pivot_table(index=["channel", "device", "step"], columns="period",
+                         values=["units", "previous_units"], observed=True)
+    scan.columns = [f"{value}_{period}" for value, period in scan.columns]
+    scan = scan.reset_index()
+    r0 = scan["units_previous"] / scan["previous_units_previous"]
+    r1 = scan["units_recent"] / scan["previous_units_recent"]
+    se = np.sqrt(r0 * (1 - r0) / scan["previous_units_previous"] + r1 * (1 - r1) / scan["previous_units_recent"])
+    return scan.assign(rate_previous=r0, rate_recent=r1, z=(r1 - r0) / se)
+
+
 def _q4_solution():
+    # The question quotes the scan: check that its premise still holds before answering.
+    scan = _quarter_scan()
+    ups = scan[scan["z"] > 0].sort_values("z", ascending=False)
+    top = ups.iloc[0]
+    premise = (len(scan) == 44 and (top["channel"], top["device"], top["step"])
+               == ("miniprogram", "ios", "payment_submit")
+               and abs(top["rate_previous"] - 0.867) < 0.0015 and abs(top["rate_recent"] - 0.894) < 0.0015
+               and abs(top["z"] - 2.4) < 0.1)
+    if not premise:
+        raise RuntimeError("ch03_funnels.q4: the scan no longer matches the question's text "
+                           f"({len(scan)} cells, largest increase {top.to_dict()}); update the question.")
     return "B"
 
 
