@@ -40,6 +40,7 @@ __all__ = [
     "TIME_UNITS",
     "summary_from_transactions",
     "historic_clv",
+    "FitSummary",
     "BetaGeo",
     "GammaGamma",
     "customer_lifetime_value",
@@ -392,13 +393,69 @@ def _bgnbd_ll(r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np
 
 
 @dataclass(frozen=True)
-class _FitSummary:
+class FitSummary:
+    """The estimates of a :class:`BetaGeo` or :class:`GammaGamma` model (returned by ``.summary()``).
+
+    Attributes
+    ----------
+    model : str
+        ``"BetaGeo"`` or ``"GammaGamma"``.
+    params : dict
+        Parameter name to estimate (``r, alpha, a, b`` or ``p, q, gamma``).
+    log_likelihood : float
+        Total log-likelihood at the estimates; NaN when the parameters were set by hand (``params=``)
+        rather than fitted.
+    n_customers : int
+        Customers in the fit (0 when the parameters were set by hand).
+
+    Examples
+    --------
+    >>> s = BetaGeo(params={"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}).summary()
+    >>> s.model, s.n_customers
+    ('BetaGeo', 0)
+    >>> s.to_frame()
+      parameter  estimate
+    0         r     0.243
+    1     alpha     4.414
+    2         a     0.793
+    3         b     2.426
+    """
+
+    model: str
     params: dict
     log_likelihood: float
-    n: int
+    n_customers: int
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: ``parameter`` and ``estimate``."""
         return pd.DataFrame({"parameter": list(self.params), "estimate": list(self.params.values())})
+
+
+def _fit_summary(model: Any) -> FitSummary:
+    model._p()
+    ll = np.nan if model.log_likelihood_ is None else float(model.log_likelihood_)
+    return FitSummary(type(model).__name__, dict(model.params_), ll, int(model.n_customers_ or 0))
+
+
+#: Half-width of the band around a = 1 bridged by interpolation in the BG/NBD expectations.
+_A_ONE_BAND = 1e-4
+
+
+def _across_a_equal_1(f: Any, a: float) -> Any:
+    """``f(a)`` for a BG/NBD expectation with a removable singularity at ``a = 1``.
+
+    Eqs. 9 and 10 of Fader, Hardie & Lee (2005) have the form ``(...) / (a - 1) * (1 - h(a))`` with
+    ``h(1) = 1``: the value has a finite limit at ``a = 1``, but near it floating point computes 0 / 0
+    (a ZeroDivisionError or NaN at exactly 1, lost digits close to it). Within ``_A_ONE_BAND`` of 1
+    we interpolate linearly between ``f(1 - band)`` and ``f(1 + band)``: the expectation is smooth in
+    ``a``, so the interpolation error is of order ``band ** 2`` (about 1e-8 relative), while at
+    ``a = 1 +- band`` the cancellation costs only about 1e-12.
+    """
+    if abs(a - 1) >= _A_ONE_BAND:
+        return f(a)
+    lo, hi = f(1 - _A_ONE_BAND), f(1 + _A_ONE_BAND)
+    w = (a - (1 - _A_ONE_BAND)) / (2 * _A_ONE_BAND)
+    return lo + w * (hi - lo)
 
 
 class BetaGeo:
@@ -484,10 +541,9 @@ class BetaGeo:
         self.n_customers_ = int(w.sum())
         return self
 
-    def summary(self) -> "_FitSummary":
-        """The estimates as a small result object with ``to_frame()``."""
-        self._p()
-        return _FitSummary(dict(self.params_), float(self.log_likelihood_ or np.nan), int(self.n_customers_ or 0))
+    def summary(self) -> FitSummary:
+        """The estimates, log-likelihood and number of customers as a :class:`FitSummary`."""
+        return _fit_summary(self)
 
     def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> float:
         """Total log-likelihood of the data at the current parameters."""
@@ -499,7 +555,9 @@ class BetaGeo:
         """Expected number of repeat purchases in ``(0, t]`` for a customer who just made a first purchase.
 
         Fader, Hardie & Lee (2005), eq. 9, with the hypergeometric function rewritten by Euler's
-        transformation so that it stays finite for any ``t``.
+        transformation so that it stays finite for any ``t``. The formula divides by ``a - 1``; within 1e-4
+        of ``a = 1`` (where it is 0 / 0) the value is interpolated across ``a = 1``, which matches the
+        formula's finite limit to about 1e-8 (see ``_across_a_equal_1``).
 
         Parameters
         ----------
@@ -509,10 +567,13 @@ class BetaGeo:
         r, alpha, a, b = self._p()
         tt = _time(t)
         z = tt / (alpha + tt)
-        # (1-z)^r 2F1(r, b; a+b-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b-1; z)   (Euler)
-        h = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z)
-        out = (a + b - 1) / (a - 1) * (1 - h)
-        return _maybe_series(out, t, "expected_purchases")
+
+        def expectation(a: float) -> np.ndarray:
+            # (1-z)^r 2F1(r, b; a+b-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b-1; z)   (Euler)
+            h = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z)
+            return (a + b - 1) / (a - 1) * (1 - h)
+
+        return _maybe_series(_across_a_equal_1(expectation, a), t, "expected_purchases")
 
     def conditional_expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
         """Expected repeat purchases in the next ``t`` time units, given each customer's history.
@@ -520,7 +581,8 @@ class BetaGeo:
         Fader, Hardie & Lee (2005), eq. 10. The hypergeometric term is rewritten by Euler's
         transformation, ``(1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1;
         a+b+x-1; z)``, whose parameters do not grow with the frequency ``x``, so very frequent
-        buyers neither overflow nor lose precision.
+        buyers neither overflow nor lose precision. As in :meth:`expected_purchases`, values of ``a``
+        within 1e-4 of 1 (where the printed formula is 0 / 0) are interpolated across ``a = 1``.
 
         Parameters
         ----------
@@ -540,9 +602,12 @@ class BetaGeo:
         if len(tt) not in (1, len(x)):
             raise ValueError(f"`t` must be one number or one per customer; got {len(tt)} for {len(x)} customers.")
         z = tt / (alpha + T_ + tt)
-        h = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        numerator = (a + b + x - 1) / (a - 1) * (1 - h)
-        out = numerator * self._p_alive(x, t_x, T_)
+
+        def numerator(a: float) -> np.ndarray:
+            h = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+            return (a + b + x - 1) / (a - 1) * (1 - h)
+
+        out = _across_a_equal_1(numerator, a) * self._p_alive(x, t_x, T_)
         return _maybe_series(out, frequency, "expected_purchases")
 
     def _p_alive(self, x: np.ndarray, t_x: np.ndarray, T_: np.ndarray) -> np.ndarray:
@@ -677,10 +742,9 @@ class GammaGamma:
         self.n_customers_ = int(len(x))
         return self
 
-    def summary(self) -> "_FitSummary":
-        """The estimates as a small result object with ``to_frame()``."""
-        self._p()
-        return _FitSummary(dict(self.params_), float(self.log_likelihood_ or np.nan), int(self.n_customers_ or 0))
+    def summary(self) -> FitSummary:
+        """The estimates, log-likelihood and number of customers as a :class:`FitSummary`."""
+        return _fit_summary(self)
 
     @property
     def population_mean(self) -> float:
@@ -710,11 +774,22 @@ class GammaGamma:
 # --------------------------------------------------------------------------- #
 # CLV and validation
 # --------------------------------------------------------------------------- #
+def _require_fitted(model: Any, cls: type, *, name: str) -> None:
+    """A fitted ``cls`` instance, or a TypeError (wrong object) / ValueError (not fitted)."""
+    if not isinstance(model, cls):
+        raise TypeError(f"`{name}` must be a fitted {cls.__name__}, got {type(model).__name__}.")
+    if model.params_ is None:
+        raise ValueError(
+            f"`{name}` is a {cls.__name__} that is not fitted yet; call its .fit(...) first, or build it with "
+            f"{cls.__name__}(params=...)."
+        )
+
+
 def customer_lifetime_value(
-    purchase_model: BetaGeo,
-    spend_model: GammaGamma,
     summary: pd.DataFrame,
     *,
+    purchase_model: BetaGeo,
+    spend_model: GammaGamma,
     horizon: float = 52.0,
     margin: float = 1.0,
     discount_rate: float = 0.0,
@@ -735,13 +810,13 @@ def customer_lifetime_value(
 
     Parameters
     ----------
-    purchase_model : BetaGeo
-        A fitted BG/NBD model.
-    spend_model : GammaGamma
-        A fitted Gamma-Gamma model.
     summary : pandas.DataFrame
         One row per customer with frequency, recency, T and monetary value (see
         :func:`summary_from_transactions`).
+    purchase_model : BetaGeo
+        A fitted BG/NBD model (keyword-only, required).
+    spend_model : GammaGamma
+        A fitted Gamma-Gamma model (keyword-only, required).
     horizon : float, default 52
         Length of the future period, in the models' time unit (52 weeks = one year).
     margin : float, default 1.0
@@ -760,6 +835,16 @@ def customer_lifetime_value(
     pandas.DataFrame
         ``summary``'s index with ``expected_purchases``, ``expected_spend``, ``p_alive`` and ``clv``.
 
+    Raises
+    ------
+    TypeError
+        If a model is missing or of the wrong class.
+    ValueError
+        If a model is not fitted, ``summary`` is empty or has non-numeric, missing or negative
+        values, or an option is out of range.
+    KeyError
+        If a column is missing from ``summary``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -767,15 +852,18 @@ def customer_lifetime_value(
     >>> gg = GammaGamma(params={"p": 6.25, "q": 3.74, "gamma": 15.44})
     >>> s = pd.DataFrame({"frequency": [2, 0], "recency": [30.43, 0.0], "T": [38.86, 38.86],
     ...                   "monetary_value": [25.0, 0.0]}, index=["a", "b"])
-    >>> customer_lifetime_value(bg, gg, s, horizon=39, margin=0.3).round(2)
+    >>> customer_lifetime_value(s, purchase_model=bg, spend_model=gg, horizon=39, margin=0.3).round(2)
        expected_purchases  expected_spend  p_alive   clv
     a                1.23           26.84     0.73  9.87
     b                0.20           35.22     1.00  2.06
     """
-    if not isinstance(purchase_model, BetaGeo):
-        raise TypeError(f"`purchase_model` must be a fitted BetaGeo, got {type(purchase_model).__name__}.")
-    if not isinstance(spend_model, GammaGamma):
-        raise TypeError(f"`spend_model` must be a fitted GammaGamma, got {type(spend_model).__name__}.")
+    if isinstance(summary, (BetaGeo, GammaGamma)):
+        raise TypeError(
+            "the summary frame comes first and the models are keyword-only: "
+            "customer_lifetime_value(summary, purchase_model=bg, spend_model=gg, ...)."
+        )
+    _require_fitted(purchase_model, BetaGeo, name="purchase_model")
+    _require_fitted(spend_model, GammaGamma, name="spend_model")
     v.require_frame(summary, name="summary")
     cols = [frequency_col, recency_col, T_col, monetary_col]
     v.require_columns(summary, cols, name="summary")
@@ -848,10 +936,37 @@ def tracking(
         ``time % period == 0`` before taking period-by-period differences): ``time`` (time units since
         the first cohort purchase day), ``date``, ``actual`` and ``expected`` cumulative repeat
         purchases at the end of that day, and ``holdout`` (True after ``calibration_end``).
+
+    Raises
+    ------
+    TypeError
+        If ``purchase_model`` is not a BetaGeo.
+    KeyError
+        If a column is missing.
+    ValueError
+        If the model is not fitted, for an empty frame, missing ids or timestamps, an unknown
+        ``freq``, a ``period`` <= 0, an ``observation_end`` not after ``calibration_end`` or no
+        purchase in the calibration period.
+
+    Examples
+    --------
+    Three customers, calibration to the end of week 4 and a two-week holdout. Customer a buys in
+    weeks 0, 2 and 5; b in week 1; c in weeks 0 and 3:
+
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c", "c"],
+    ...                    "order_ts": pd.to_datetime(["2025-01-01", "2025-01-15", "2025-02-05",
+    ...                                                "2025-01-08", "2025-01-01", "2025-01-22"])})
+    >>> bg = BetaGeo(params={"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> tracking(tx, bg, calibration_end="2025-01-29", observation_end="2025-02-12", period=2).round({"expected": 3})
+       time       date  actual  expected  holdout
+    0   0.0 2025-01-01       0     0.000    False
+    1   2.0 2025-01-15       1     0.260    False
+    2   4.0 2025-01-29       2     0.543    False
+    3   6.0 2025-02-12       3     0.801     True
     """
-    if not isinstance(purchase_model, BetaGeo):
-        raise TypeError(f"`purchase_model` must be a fitted BetaGeo, got {type(purchase_model).__name__}.")
-    purchase_model._p()
+    _require_fitted(purchase_model, BetaGeo, name="purchase_model")
+    v.require_transactions(transactions, customer_col=customer_col, date_col=date_col, name="transactions")
     summary = summary_from_transactions(transactions, customer_col=customer_col, date_col=date_col,
                                         calibration_end=calibration_end, observation_end=observation_end,
                                         freq=freq)

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from opsutils.clv import (BetaGeo, GammaGamma, clv_cac_ratio, customer_lifetime_value, historic_clv,
+from opsutils.clv import (BetaGeo, FitSummary, GammaGamma, clv_cac_ratio, customer_lifetime_value, historic_clv,
                           summary_from_transactions, tracking)
 from opsutils.datasets import CDNOW_CALIBRATION_END, CDNOW_OBSERVATION_END, load_cdnow
 
@@ -371,7 +371,7 @@ def test_gamma_gamma_spend_and_inputs_not_mutated(cdnow):
 # CLV and CLV/CAC
 # --------------------------------------------------------------------------- #
 def test_clv_undiscounted_equals_expected_purchases_times_spend(bg_cdnow, gg_cdnow, cdnow):
-    out = customer_lifetime_value(bg_cdnow, gg_cdnow, cdnow, horizon=39, margin=0.3)
+    out = customer_lifetime_value(cdnow, purchase_model=bg_cdnow, spend_model=gg_cdnow, horizon=39, margin=0.3)
     ce = bg_cdnow.conditional_expected_purchases(39, cdnow["frequency"], cdnow["recency"], cdnow["T"])
     np.testing.assert_allclose(out["expected_purchases"], ce)
     np.testing.assert_allclose(out["clv"], ce * out["expected_spend"] * 0.3)
@@ -379,27 +379,47 @@ def test_clv_undiscounted_equals_expected_purchases_times_spend(bg_cdnow, gg_cdn
 
 def test_clv_discounting_lowers_value_and_matches_a_hand_sum(bg_cdnow, gg_cdnow, cdnow):
     one = cdnow.loc[[1]]
-    out = customer_lifetime_value(bg_cdnow, gg_cdnow, one, horizon=104, margin=1.0, discount_rate=0.1, step=4)
+    out = customer_lifetime_value(one, purchase_model=bg_cdnow, spend_model=gg_cdnow, horizon=104, margin=1.0,
+                                  discount_rate=0.1, step=4)
     ends = np.arange(4, 105, 4)
     ce = np.array([float(bg_cdnow.conditional_expected_purchases(e, 2, one["recency"].iloc[0], one["T"].iloc[0]))
                    for e in ends])
     hand = np.sum(np.diff(np.r_[0, ce]) / 1.1 ** (ends / 52)) * out["expected_spend"].iloc[0]
     assert out["clv"].iloc[0] == pytest.approx(hand)
-    undiscounted = customer_lifetime_value(bg_cdnow, gg_cdnow, one, horizon=104)
+    undiscounted = customer_lifetime_value(one, purchase_model=bg_cdnow, spend_model=gg_cdnow, horizon=104)
     assert out["clv"].iloc[0] < undiscounted["clv"].iloc[0]
 
 
-def test_clv_bad_input(bg_cdnow, gg_cdnow, cdnow):
-    with pytest.raises(TypeError, match="BetaGeo"):
-        customer_lifetime_value(gg_cdnow, gg_cdnow, cdnow)
-    with pytest.raises(KeyError, match="monetary_value"):
-        customer_lifetime_value(bg_cdnow, gg_cdnow, cdnow.drop(columns="monetary_value"))
-    with pytest.raises(ValueError, match="margin"):
-        customer_lifetime_value(bg_cdnow, gg_cdnow, cdnow, margin=2)
-    with pytest.raises(ValueError, match="discount_rate"):
-        customer_lifetime_value(bg_cdnow, gg_cdnow, cdnow, discount_rate=-0.1)
-    with pytest.raises(ValueError, match="empty"):
-        customer_lifetime_value(bg_cdnow, gg_cdnow, cdnow.iloc[0:0])
+@pytest.mark.parametrize("mutate, models, kwargs, exc, match", [
+    (lambda s: s, "gg, gg", {}, TypeError, "`purchase_model` must be a fitted BetaGeo, got GammaGamma"),
+    (lambda s: s, "bg, bg", {}, TypeError, "`spend_model` must be a fitted GammaGamma, got BetaGeo"),
+    (lambda s: s, "unfitted, gg", {}, ValueError, "`purchase_model` is a BetaGeo that is not fitted"),
+    (lambda s: s, "bg, unfitted", {}, ValueError, "`spend_model` is a GammaGamma that is not fitted"),
+    (lambda s: s.drop(columns="monetary_value"), "bg, gg", {}, KeyError, "monetary_value.*Available columns"),
+    (lambda s: s.iloc[0:0], "bg, gg", {}, ValueError, "empty"),
+    (lambda s: s.assign(recency=-s["recency"]), "bg, gg", {}, ValueError, "negative"),
+    (lambda s: s.assign(frequency=s["frequency"].astype(str)), "bg, gg", {}, ValueError, "numeric"),
+    (lambda s: s, "bg, gg", {"margin": 2}, ValueError, "margin"),
+    (lambda s: s, "bg, gg", {"discount_rate": -0.1}, ValueError, "discount_rate"),
+    (lambda s: s, "bg, gg", {"horizon": 0}, ValueError, "horizon"),
+    (lambda s: s, "bg, gg", {"step": 100}, ValueError, "step"),
+])
+def test_clv_bad_input(bg_cdnow, gg_cdnow, cdnow, mutate, models, kwargs, exc, match):
+    pool = {"bg": bg_cdnow, "gg": gg_cdnow}
+    pm, sm = models.split(", ")
+    pm = pool.get(pm, BetaGeo())
+    sm = pool.get(sm, GammaGamma())
+    with pytest.raises(exc, match=match):
+        customer_lifetime_value(mutate(cdnow.head(50)), purchase_model=pm, spend_model=sm, **kwargs)
+
+
+def test_clv_takes_the_frame_first_and_keyword_only_models(bg_cdnow, gg_cdnow, cdnow):
+    with pytest.raises(TypeError, match="spend_model"):  # a model left out
+        customer_lifetime_value(cdnow, purchase_model=bg_cdnow)
+    with pytest.raises(TypeError, match="positional"):  # the old (models first, positional) call
+        customer_lifetime_value(bg_cdnow, gg_cdnow, cdnow)
+    with pytest.raises(TypeError, match="summary frame comes first"):
+        customer_lifetime_value(bg_cdnow, purchase_model=bg_cdnow, spend_model=gg_cdnow)
 
 
 def test_clv_cac_ratio():
@@ -450,3 +470,178 @@ def test_world_recovers_planted_parameters(world):
 def test_summary_to_frame(bg_cdnow):
     frame = bg_cdnow.summary().to_frame()
     assert frame["parameter"].tolist() == ["r", "alpha", "a", "b"]
+
+
+# --------------------------------------------------------------------------- #
+# Result objects
+# --------------------------------------------------------------------------- #
+def test_fit_summary_is_a_public_frozen_dataclass(bg_cdnow, gg_cdnow):
+    import dataclasses
+
+    s = bg_cdnow.summary()
+    assert isinstance(s, FitSummary) and dataclasses.is_dataclass(s)
+    assert s.model == "BetaGeo" and s.n_customers == 2357
+    assert s.log_likelihood == pytest.approx(FHL_LL, abs=0.01)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.model = "other"
+    g = gg_cdnow.summary()
+    assert g.model == "GammaGamma" and g.n_customers == 946
+    assert g.to_frame()["parameter"].tolist() == ["p", "q", "gamma"]
+    # Hand-set parameters: no likelihood, no customers.
+    hand = BetaGeo(params=FHL_BG).summary()
+    assert np.isnan(hand.log_likelihood) and hand.n_customers == 0
+    with pytest.raises(RuntimeError, match="not fitted"):
+        BetaGeo().summary()
+
+
+# --------------------------------------------------------------------------- #
+# tracking: bad input
+# --------------------------------------------------------------------------- #
+_BG = BetaGeo(params={"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+
+
+@pytest.mark.parametrize("mutate, model, kwargs, exc, match", [
+    (lambda d: d, BetaGeo(), {}, ValueError, "`purchase_model` is a BetaGeo that is not fitted"),
+    (lambda d: d, GammaGamma(params=FH_GG), {}, TypeError, "`purchase_model` must be a fitted BetaGeo"),
+    (lambda d: d.drop(columns="order_ts"), _BG, {}, KeyError, r"'order_ts' not found in `transactions`.*"
+                                                            r"Available columns: 'customer_id', 'amount'"),
+    (lambda d: d.drop(columns="customer_id"), _BG, {}, KeyError, "customer_id.*Available columns"),
+    (lambda d: d, _BG, {"customer_col": "buyer"}, KeyError, "'buyer' not found"),
+    (lambda d: d.iloc[0:0], _BG, {}, ValueError, "`transactions` is empty"),
+    (lambda d: d.assign(customer_id=[None, "a", "a", "b", "c", "a"]), _BG, {}, ValueError, "missing value"),
+    (lambda d: d.assign(order_ts=d["order_ts"].astype(str)), _BG, {}, ValueError, "datetime64"),
+    (lambda d: d, _BG, {"observation_end": "2025-01-29"}, ValueError, "must be after `calibration_end`"),
+    (lambda d: d, _BG, {"observation_end": "2025-01-01"}, ValueError, "must be after `calibration_end`"),
+    (lambda d: d, _BG, {"calibration_end": "2020-01-01"}, ValueError, "no purchase on or before"),
+    (lambda d: d, _BG, {"freq": "Y"}, ValueError, "`freq` must be one of"),
+    (lambda d: d, _BG, {"period": 0}, ValueError, "period"),
+    (lambda d: d, _BG, {"observation_end": "later"}, ValueError, "observation_end"),
+])
+def test_tracking_bad_input(tx, mutate, model, kwargs, exc, match):
+    kwargs = {"calibration_end": "2025-01-29", "observation_end": "2025-02-12", **kwargs}
+    with pytest.raises(exc, match=match):
+        tracking(mutate(tx), model, **kwargs)
+
+
+def test_tracking_known_counts_on_toy_transactions(tx):
+    tr = tracking(tx, _BG, calibration_end="2025-01-29", observation_end="2025-02-12")
+    # a: first 01-01, repeats 01-15 (week 2) and 02-05 (holdout); b: no repeat; c starts after calibration.
+    assert tr["time"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert tr["actual"].tolist() == [0, 0, 1, 1, 1, 2, 2]
+    assert tr["holdout"].tolist() == [False] * 5 + [True] * 2
+    # Expected: a since 01-01 plus b since 01-08 (one week later).
+    want = _BG.expected_purchases(tr["time"].to_numpy()) + np.r_[0.0, _BG.expected_purchases(tr["time"].to_numpy()[:-1])]
+    np.testing.assert_allclose(tr["expected"], want)
+
+
+# --------------------------------------------------------------------------- #
+# Inputs are never mutated
+# --------------------------------------------------------------------------- #
+def test_no_public_clv_function_mutates_its_input(tx, cdnow):
+    tx_before = tx.copy(deep=True)
+    historic_clv(tx, as_of="2025-02-01", margin=0.5)
+    summary_from_transactions(tx, amount_col="amount", calibration_end="2025-01-29", observation_end="2025-02-12")
+    tracking(tx, _BG, calibration_end="2025-01-29", observation_end="2025-02-12")
+    pd.testing.assert_frame_equal(tx, tx_before)
+
+    summary = cdnow.head(200).copy()
+    summary_before = summary.copy(deep=True)
+    bg = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
+    bg.log_likelihood(summary["frequency"], summary["recency"], summary["T"])
+    bg.conditional_expected_purchases(39, summary["frequency"], summary["recency"], summary["T"])
+    bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
+    rep = summary[summary["frequency"] > 0]
+    gg = GammaGamma().fit(rep["frequency"], rep["monetary_value"])
+    gg.conditional_expected_spend(summary["frequency"], summary["monetary_value"])
+    clv = customer_lifetime_value(summary, purchase_model=bg, spend_model=gg, horizon=39, discount_rate=0.1)
+    pd.testing.assert_frame_equal(summary, summary_before)
+
+    t = pd.Series([1.0, 39.0])
+    t_before = t.copy()
+    bg.expected_purchases(t)
+    pd.testing.assert_series_equal(t, t_before)
+
+    customers = clv.assign(signup_channel=np.where(np.arange(len(clv)) % 2 == 0, "app", "web"))
+    customers_before = customers.copy(deep=True)
+    spend = pd.Series({"app": 100.0, "web": 50.0})
+    spend_before = spend.copy()
+    spend_dict = {"app": 100.0, "web": 50.0}
+    clv_cac_ratio(customers, spend)
+    clv_cac_ratio(customers, spend_dict)
+    pd.testing.assert_frame_equal(customers, customers_before)
+    pd.testing.assert_series_equal(spend, spend_before)
+    assert spend_dict == {"app": 100.0, "web": 50.0}
+
+
+@pytest.mark.parametrize("frequency, monetary", [
+    (2, -25.0),
+    ([1, 3], [10.0, -0.01]),
+    (pd.Series([2, 0]), pd.Series([-5.0, 0.0])),
+])
+def test_gamma_gamma_spend_rejects_negative_monetary(frequency, monetary):
+    gg = GammaGamma(params=FH_GG)
+    with pytest.raises(ValueError, match="`frequency` and `monetary` must be >= 0"):
+        gg.conditional_expected_spend(frequency, monetary)
+
+
+# --------------------------------------------------------------------------- #
+# BG/NBD at a = 1 (the formulas divide by a - 1)
+# --------------------------------------------------------------------------- #
+def _limit_a_equal_1(b, r, c, z, terms=5_000):
+    """The a -> 1 limit of (a + b + x - 1) / (a - 1) * (1 - h) in eqs. 9/10, derived by hand.
+
+    With eps = a - 1, h = (1 - z)^eps 2F1(b - r + eps, eps; c + eps; z) = 1 + eps [log(1 - z) + S] + O(eps^2),
+    S = sum_{n >= 1} (b - r)_n / (c)_n z^n / n, so the limit is c * (-log(1 - z) - S) (c = b + x).
+    """
+    term, total = np.ones_like(z), np.zeros_like(z)
+    for n in range(1, terms):
+        term = term * (b - r + n - 1) / (c + n - 1) * z
+        total = total + term / n
+    return c * (-np.log1p(-z) - total)
+
+
+def _bg(a):
+    return BetaGeo(params={"r": 0.243, "alpha": 4.414, "a": a, "b": 2.426})
+
+
+def test_expected_purchases_at_a_equal_1_is_finite_and_continuous():
+    t = np.array([0.5, 1.0, 10.0, 39.0, 520.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning (0/0) either
+        at_1 = _bg(1.0).expected_purchases(t)
+        scalar = _bg(1.0).expected_purchases(39)
+    assert isinstance(scalar, float) and np.isfinite(scalar)
+    assert np.isfinite(at_1).all() and np.all(np.diff(at_1) > 0)
+    for a in (1 - 1e-7, 1 + 1e-7):
+        np.testing.assert_allclose(at_1, _bg(a).expected_purchases(t), rtol=1e-6)
+    # Just outside the interpolation band the plain formula is used: still continuous.
+    for a in (1 - 2e-4, 1 + 2e-4):
+        np.testing.assert_allclose(at_1, _bg(a).expected_purchases(t), rtol=1e-3)
+    z = t[:4] / (4.414 + t[:4])
+    np.testing.assert_allclose(at_1[:4], _limit_a_equal_1(2.426, 0.243, 2.426, z), rtol=1e-8)
+
+
+def test_conditional_expected_purchases_at_a_equal_1_matches_the_limit():
+    x = np.array([0, 1, 2, 5, 20])
+    t_x = np.array([0.0, 3.0, 30.43, 20.0, 38.0])
+    T = np.full(5, 38.86)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        at_1 = _bg(1.0).conditional_expected_purchases(39, x, t_x, T)
+        one = _bg(1.0).conditional_expected_purchases(39, 2, 30.43, 38.86)
+    assert np.isfinite(at_1).all() and np.isfinite(one)
+    for a in (1 - 1e-7, 1 + 1e-7):
+        np.testing.assert_allclose(at_1, _bg(a).conditional_expected_purchases(39, x, t_x, T), rtol=1e-6)
+    z = 39 / (4.414 + T + 39)
+    limit = _limit_a_equal_1(2.426, 0.243, 2.426 + x, z) * _bg(1.0).p_alive(x, t_x, T)
+    np.testing.assert_allclose(at_1, limit, rtol=1e-8)
+
+
+def test_clv_and_tracking_work_at_a_equal_1(tx, cdnow, gg_cdnow):
+    s = cdnow.head(20)
+    out = customer_lifetime_value(s, purchase_model=_bg(1.0), spend_model=gg_cdnow, horizon=52, discount_rate=0.1)
+    near = customer_lifetime_value(s, purchase_model=_bg(1 + 1e-7), spend_model=gg_cdnow, horizon=52,
+                                   discount_rate=0.1)
+    np.testing.assert_allclose(out["clv"], near["clv"], rtol=1e-6)
+    tr = tracking(tx, _bg(1.0), calibration_end="2025-01-29", observation_end="2025-02-12")
+    assert np.isfinite(tr["expected"]).all()

@@ -74,8 +74,8 @@ def _cdnow_fit():
 def _customer_values(ids):
     """P(alive), 52-week CLV (10% a year, the data's margin) and historic CLV of some customers."""
     summary_full, bg_full = _full_fit()
-    clv = customer_lifetime_value(bg_full, _gg_full(), summary_full.loc[list(ids)], horizon=52,
-                                  margin=_margin(), discount_rate=0.10)
+    clv = customer_lifetime_value(summary_full.loc[list(ids)], purchase_model=bg_full, spend_model=_gg_full(),
+                                  horizon=52, margin=_margin(), discount_rate=0.10)
     history = historic_clv(_orders(), as_of=f"{OBS_END} 23:59:59", margin=_margin())
     return clv.assign(historic_clv=history.reindex(clv.index))
 
