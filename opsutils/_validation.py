@@ -38,6 +38,9 @@ __all__ = [
     "require_timestamp",
     "require_transactions",
     "require_path_table",
+    "require_binary",
+    "require_sample",
+    "require_time_series",
 ]
 
 
@@ -642,3 +645,208 @@ def require_path_table(
                 f"`sep` is {sep!r}, but no path in column {_fmt_scalar(path_col)} of `{name}` contains it, while "
                 f"some contain {found[0]!r} (e.g. {example!r}); pass sep={found[0]!r}."
             )
+
+
+# --------------------------------------------------------------------------- #
+# Flags, samples and time series
+# --------------------------------------------------------------------------- #
+def require_binary(df: pd.DataFrame, column: str, *, name: str = "data") -> np.ndarray:
+    """Check that ``df[column]`` is a 0/1 (or True/False) flag without missing values.
+
+    Used for treatment indicators, before/after flags and conversion flags. Booleans (numpy or
+    nullable) and numbers that are all 0 or 1 are accepted; anything else raises.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame to inspect.
+    column : str
+        Name of the flag column.
+    name : str, default "data"
+        Argument name used in the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        The flag as a new int64 array of 0 and 1 (the frame is not modified).
+
+    Raises
+    ------
+    KeyError
+        If the column does not exist.
+    ValueError
+        If the column has missing values, is not bool or numeric, or holds values other than 0 and 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"treated": [True, False], "post": [0, 2]})
+    >>> require_binary(panel, "treated", name="panel")
+    array([1, 0])
+    >>> require_binary(panel, "post", name="panel")
+    Traceback (most recent call last):
+    ...
+    ValueError: Column 'post' of `panel` must be binary (True/False or 0/1); it also holds 2.
+    """
+    require_columns(df, [column], name=name)
+    series = df[column]
+    n_missing = int(series.isna().sum())
+    if n_missing:
+        raise ValueError(
+            f"{_column_label(column, name)} has {_plural(n_missing, 'missing value')} (NaN); "
+            "a binary flag must be 0/1 (or True/False) on every row."
+        )
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=np.int64)
+    if not _is_real_numeric_dtype(series.dtype):
+        raise ValueError(
+            f"{_column_label(column, name)} must be binary (True/False or 0/1), got dtype {series.dtype}."
+        )
+    bad = sorted(set(pd.unique(series).tolist()) - {0, 1})
+    if bad:
+        shown = _fmt_list(bad[:3]) + (", ..." if len(bad) > 3 else "")
+        raise ValueError(f"{_column_label(column, name)} must be binary (True/False or 0/1); it also holds {shown}.")
+    return series.to_numpy(dtype=np.int64)
+
+
+def require_sample(values: Any, *, name: str, min_size: int = 2) -> np.ndarray:
+    """Check a one-dimensional sample of numbers and return it as a new float array.
+
+    Lists, tuples, numpy arrays and pandas Series are accepted (a Series' index is dropped: callers
+    that pair two samples must align them first). Booleans count as 0/1.
+
+    Parameters
+    ----------
+    values : array-like
+        The sample passed by the caller.
+    name : str
+        Argument name used in the error message.
+    min_size : int, default 2
+        Smallest number of values allowed.
+
+    Returns
+    -------
+    numpy.ndarray
+        A float64 copy of the values: the caller's data are never touched.
+
+    Raises
+    ------
+    TypeError
+        If ``values`` is a DataFrame, a string, a scalar or None.
+    ValueError
+        If the values are not one-dimensional, not numbers, fewer than ``min_size``, or contain
+        NaN or infinite values.
+
+    Examples
+    --------
+    >>> require_sample([1, 2, 4], name="revenue")
+    array([1., 2., 4.])
+    >>> require_sample([1.0, float("nan")], name="revenue")
+    Traceback (most recent call last):
+    ...
+    ValueError: `revenue` has 1 missing or infinite value; drop or fill them first.
+    """
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(f"`{name}` must be one column of values (a Series, array or list), got a DataFrame.")
+    if isinstance(values, (str, bytes)) or np.isscalar(values) or values is None:
+        raise TypeError(
+            f"`{name}` must be a sequence of numbers (a Series, array or list), got {_type_name(values)}."
+        )
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"`{name}` must be one-dimensional; got an array of shape {arr.shape}.")
+    if arr.dtype == bool:
+        arr = arr.astype(float)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise ValueError(f"`{name}` must hold numbers, got values of dtype {arr.dtype}.")
+    arr = arr.astype(float)  # a copy, even when the input is already float
+    if len(arr) < min_size:
+        raise ValueError(f"`{name}` has {_plural(len(arr), 'value')}; at least {min_size} are needed.")
+    n_bad = int((~np.isfinite(arr)).sum())
+    if n_bad:
+        raise ValueError(
+            f"`{name}` has {_plural(n_bad, 'missing or infinite value')}; drop or fill them first."
+        )
+    return arr
+
+
+def require_time_series(series: Any, *, name: str = "series", min_length: int = 1) -> pd.Series:
+    """Check a numeric Series on a sorted, regularly spaced DatetimeIndex without gaps or NaN.
+
+    The entry check of functions that read a KPI as a daily (or weekly ...) series. Missing days are
+    rejected, not filled: whether a missing day means 0 (a count) or unknown (a rate) is the caller's
+    decision.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The series passed by the caller.
+    name : str, default "series"
+        Argument name used in the error message.
+    min_length : int, default 1
+        Smallest number of values allowed.
+
+    Returns
+    -------
+    pandas.Series
+        ``series``, unchanged (not a copy).
+
+    Raises
+    ------
+    TypeError
+        If ``series`` is not a Series.
+    ValueError
+        For an empty or non-numeric (or boolean) series, an index that is not a DatetimeIndex,
+        duplicate or unsorted dates, missing values, irregular spacing (missing periods), or fewer
+        than ``min_length`` values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-04"])
+    >>> require_time_series(pd.Series([5.0, 6.0, 7.0], index=days), name="orders")
+    Traceback (most recent call last):
+    ...
+    ValueError: `orders` is not regularly spaced: 1 missing period (first gap after 2025-01-02). Missing days are not filled silently: reindex, e.g. series.asfreq('D', fill_value=0) for a daily count.
+    >>> len(require_time_series(pd.Series([5.0, 6.0], index=days[:2]), name="orders"))
+    2
+    """
+    if not isinstance(series, pd.Series):
+        extra = " Pick one column, e.g. df['orders']." if isinstance(series, pd.DataFrame) else ""
+        raise TypeError(f"`{name}` must be a pandas Series, got {_type_name(series)}.{extra}")
+    if len(series) == 0:
+        raise ValueError(f"`{name}` is empty (0 values); pass at least {min_length} values.")
+    if not isinstance(series.index, pd.DatetimeIndex):
+        raise ValueError(
+            f"`{name}` must have a DatetimeIndex (one value per day), got {_type_name(series.index)}. "
+            "Set the dates as the index, e.g. series.index = pd.to_datetime(dates)."
+        )
+    if not _is_real_numeric_dtype(series.dtype):
+        raise ValueError(f"`{name}` must be numeric (int or float), got {series.dtype}.")
+    if series.index.has_duplicates:
+        first = series.index[series.index.duplicated()][0]
+        raise ValueError(f"`{name}` has duplicate dates (first {first.date()}); aggregate to one value per day.")
+    if not series.index.is_monotonic_increasing:
+        raise ValueError(f"`{name}` must be sorted by date; call series.sort_index() first.")
+    n_missing = int(series.isna().sum())
+    if n_missing:
+        first = series.index[series.isna().to_numpy()][0]
+        raise ValueError(
+            f"`{name}` has {_plural(n_missing, 'missing value')} (NaN, first on {first.date()}); fill them "
+            "(e.g. with 0 for a count) or drop the series' gaps explicitly."
+        )
+    if len(series) >= 2:
+        steps = np.diff(series.index.asi8)
+        step = int(np.min(steps))
+        gaps = steps != step
+        if gaps.any():
+            n_gaps = int(np.sum(steps[gaps] // step - 1))
+            after = series.index[:-1][gaps][0]
+            raise ValueError(
+                f"`{name}` is not regularly spaced: {_plural(n_gaps, 'missing period')} "
+                f"(first gap after {after.date()}). Missing days are not filled silently: reindex, e.g. "
+                "series.asfreq('D', fill_value=0) for a daily count."
+            )
+    if len(series) < min_length:
+        raise ValueError(f"`{name}` has {len(series)} values; at least {min_length} are needed.")
+    return series

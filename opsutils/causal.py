@@ -119,6 +119,19 @@ class DiDResult:
         -------
         pandas.DataFrame
             Columns ``estimate`` ... ``method``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> panel = pd.DataFrame({"store": list("aabbccdd"), "week": [1, 2] * 4,
+        ...                       "orders": [10, 15, 12, 18, 8, 10, 11, 12],
+        ...                       "treated": [1, 1, 1, 1, 0, 0, 0, 0], "post": [0, 1] * 4})
+        >>> row = diff_in_diff(panel, unit="store", time="week").to_frame()
+        >>> row[["estimate", "relative", "n_units", "n_treated_units", "scale"]].round(2)
+           estimate  relative  n_units  n_treated_units  scale
+        0       4.0      0.32        4                2  level
+        >>> "results" in row.columns      # the fitted model stays on the result object
+        False
         """
         row = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "results"}
         return pd.DataFrame([row])
@@ -175,6 +188,22 @@ class EventStudyResult:
         -------
         pandas.DataFrame
             Columns ``event_time``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_value``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> panel = pd.DataFrame({"store": list("aaabbbcccddd"), "week": [1, 2, 3] * 4,
+        ...                       "orders": [10, 11, 17, 20, 21, 27, 5, 6, 7, 9, 10, 11],
+        ...                       "treated": [1] * 6 + [0] * 6})
+        >>> panel["event_time"] = (panel["week"] - 3).where(panel["treated"] == 1)
+        >>> table = event_study(panel, unit="store", time="week").to_frame()
+        >>> table[["event_time", "estimate"]].round(2)
+           event_time  estimate
+        0          -2       0.0
+        1          -1       0.0
+        2           0       5.0
+        >>> table.columns.tolist()
+        ['event_time', 'estimate', 'std_error', 'ci_low', 'ci_high', 'p_value']
         """
         return self.coefficients.copy()
 
@@ -221,6 +250,20 @@ class PermutationResult:
         -------
         pandas.DataFrame
             Columns ``estimate`` ... ``scale``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> rng = np.random.default_rng(1)
+        >>> panel = pd.DataFrame({"city": np.repeat(range(12), 6), "month": np.tile(range(6), 12)})
+        >>> panel["treated"] = (panel["city"] < 3).astype(int)
+        >>> panel["post"] = (panel["month"] >= 3).astype(int)
+        >>> panel["orders"] = 50 + rng.normal(0, 1, len(panel)) + 4 * panel["treated"] * panel["post"]
+        >>> row = permutation_test(panel, time="month", n_permutations=199).to_frame()
+        >>> row[["estimate", "p_value", "n_permutations", "n_treated_units", "n_pool"]].round(3)
+           estimate  p_value  n_permutations  n_treated_units  n_pool
+        0     3.789    0.005             199                3      12
         """
         row = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "placebo_estimates"}
         return pd.DataFrame([row])
@@ -232,24 +275,6 @@ class PermutationResult:
 def _fmt(values: Sequence[Any], limit: int = 3) -> str:
     shown = ", ".join(repr(x.item() if isinstance(x, np.generic) else x) for x in list(values)[:limit])
     return shown + (", ..." if len(values) > limit else "")
-
-
-def _require_binary(panel: pd.DataFrame, column: str) -> np.ndarray:
-    """0/1 (or bool) column without missing values, returned as an int array."""
-    series = panel[column]
-    n_missing = int(series.isna().sum())
-    if n_missing:
-        raise ValueError(f"Column {column!r} of `panel` has {n_missing} missing value(s); it must be 0/1.")
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.to_numpy(dtype=int)
-    if not pd.api.types.is_numeric_dtype(series.dtype):
-        raise ValueError(f"Column {column!r} of `panel` must be binary (0/1 or True/False), got dtype {series.dtype}.")
-    bad = sorted(set(pd.unique(series)) - {0, 1})
-    if bad:
-        raise ValueError(
-            f"Column {column!r} of `panel` must be binary (0/1 or True/False); it also holds {_fmt(bad)}."
-        )
-    return series.to_numpy(dtype=int)
 
 
 def _require_str_list(value: Any, *, name: str) -> list[str]:
@@ -292,7 +317,7 @@ def _check_panel(panel: Any, *, outcome: str, treated: str, unit: str, time: str
             f"`panel` must have one row per {unit!r} and {time!r}; {int(dup.sum())} duplicate row(s), "
             f"e.g. {_fmt(first)}. Aggregate first (groupby(...).sum())."
         )
-    d = _require_binary(panel, treated)
+    d = v.require_binary(panel, treated, name="panel")
     switching = pd.Series(d).groupby(panel[unit].to_numpy()).nunique()
     switching = switching[switching > 1]
     if len(switching):
@@ -434,7 +459,7 @@ def diff_in_diff(
     covs = _require_str_list(covariates, name="covariates")
     d = _check_panel(panel, outcome=outcome, treated=treated, unit=unit, time=time, extra=[post],
                      covariates=covs, cluster=cluster, cov_type=cov_type, alpha=alpha, log=log)
-    p = _require_binary(panel, post)
+    p = v.require_binary(panel, post, name="panel")
     treated_post = p[d == 1]
     if treated_post.min() == 1 or treated_post.max() == 0:
         which = "before" if treated_post.min() == 1 else "after"
@@ -701,7 +726,7 @@ def permutation_test(
     """
     d = _check_panel(panel, outcome=outcome, treated=treated, unit=unit, time=time, extra=[post],
                      covariates=[], cluster=None, cov_type="cluster", alpha=0.05, log=log)
-    p = _require_binary(panel, post)
+    p = v.require_binary(panel, post, name="panel")
     if p[d == 1].min() == 1 or p[d == 1].max() == 0:
         raise ValueError(f"The treated units need periods both before and after the launch (column {post!r}).")
     n_perm = v.require_positive_int(n_permutations, name="n_permutations")

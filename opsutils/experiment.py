@@ -58,8 +58,8 @@ from statsmodels.stats.proportion import (confint_proportions_2indep, power_prop
                                           proportion_effectsize, proportions_ztest,
                                           samplesize_proportions_2indep_onetail)
 
-from opsutils._validation import (require_columns, require_frame, require_in_range, require_option,
-                                  require_positive_int)
+from opsutils._validation import (_fmt_list, require_columns, require_frame, require_in_range, require_option,
+                                  require_positive_int, require_sample)
 
 __all__ = [
     "SAMPLE_SIZE_METHODS",
@@ -404,28 +404,30 @@ def _count(value: Any, *, name: str, minimum: int) -> int:
     return require_positive_int(value, name=name, minimum=minimum)
 
 
-def _sample(x: Any, *, name: str, min_size: int = 2) -> np.ndarray:
-    """A 1-D float array copy of ``x`` (list, array or Series), finite, with at least ``min_size`` values."""
-    if isinstance(x, pd.DataFrame):
-        raise TypeError(f"`{name}` must be one column of values (a Series, array or list), got a DataFrame.")
-    if isinstance(x, (str, bytes)) or np.isscalar(x) or x is None:
-        raise TypeError(f"`{name}` must be a sequence of numbers (a Series, array or list), got {type(x).__name__}.")
-    arr = np.asarray(x)
-    if arr.ndim != 1:
-        raise ValueError(f"`{name}` must be one-dimensional; got an array of shape {arr.shape}.")
-    if arr.dtype == bool:
-        arr = arr.astype(float)
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise ValueError(f"`{name}` must hold numbers, got values of dtype {arr.dtype}.")
-    arr = arr.astype(float)  # a copy: the caller's data are never touched
-    if len(arr) < min_size:
-        raise ValueError(f"`{name}` has {len(arr)} value{'s' if len(arr) != 1 else ''}; "
-                         f"at least {min_size} are needed.")
-    n_bad = int((~np.isfinite(arr)).sum())
-    if n_bad:
-        raise ValueError(f"`{name}` has {n_bad} missing or infinite value{'s' if n_bad > 1 else ''}; "
-                         "drop or fill them first.")
-    return arr
+def _align_to(values: Any, reference: Any, *, name: str, other: str) -> Any:
+    """``values`` in the order of ``reference``'s index when both are Series (paired samples).
+
+    Labelled inputs are paired on their labels, as in :mod:`opsutils.finance`: identical indexes are
+    kept as they are, the same labels in another order are reordered, and anything else raises
+    (different labels, or repeated labels that make the pairing ambiguous). Unlabelled inputs are
+    returned unchanged and paired by position.
+    """
+    if not (isinstance(values, pd.Series) and isinstance(reference, pd.Series)):
+        return values
+    if values.index.equals(reference.index):
+        return values
+    if not (values.index.is_unique and reference.index.is_unique):
+        raise ValueError(f"`{other}` and `{name}` have different indexes with repeated labels, so they cannot be "
+                         "paired by label; give every unit one unique label (or pass arrays to pair by position).")
+    ref, val = set(reference.index), set(values.index)
+    if ref != val:
+        only_ref = [k for k in reference.index if k not in val]
+        only_val = [k for k in values.index if k not in ref]
+        parts = ([f"only in `{other}`: {_fmt_list(only_ref[:5])}"] if only_ref else []) + (
+            [f"only in `{name}`: {_fmt_list(only_val[:5])}"] if only_val else [])
+        raise ValueError(f"`{other}` and `{name}` must have the same index labels to be paired; "
+                         + "; ".join(parts) + ".")
+    return values.reindex(reference.index)
 
 
 def _seed(random_state: Any) -> np.random.Generator:
@@ -777,8 +779,8 @@ def mean_test(a: Any, b: Any, *, alpha: float = 0.05, equal_var: bool = False) -
     >>> round(r.lift, 2), round(r.p_value, 3), round(r.df, 2)
     (14.0, 0.133, 6.32)
     """
-    xa = _sample(a, name="a")
-    xb = _sample(b, name="b")
+    xa = require_sample(a, name="a")
+    xb = require_sample(b, name="b")
     require_in_range(alpha, name="alpha", low=0, high=1, low_inclusive=False, high_inclusive=False)
     if not isinstance(equal_var, (bool, np.bool_)):
         raise TypeError(f"`equal_var` must be True or False, got {type(equal_var).__name__}.")
@@ -940,8 +942,8 @@ def bootstrap_ci(
     if callable(b) and not isinstance(b, (np.ndarray, pd.Series)):
         raise TypeError("The second positional argument is the treatment sample `b`; pass the statistic as "
                         "`stat=`, e.g. bootstrap_ci(x, stat=np.median).")
-    xa = _sample(a, name="a")
-    xb = _sample(b, name="b") if b is not None else None
+    xa = require_sample(a, name="a")
+    xb = require_sample(b, name="b") if b is not None else None
     if not callable(stat):
         raise TypeError(f"`stat` must be a function such as numpy.mean, got {type(stat).__name__}.")
     n_boot = _count(n_boot, name="n_boot", minimum=100)
@@ -1000,7 +1002,7 @@ def adjust_pvalues(pvalues: Any, *, method: str = "holm") -> Any:
     array([0.03, 0.12, 0.09])
     """
     require_option(method, P_ADJUST_METHODS, name="method")
-    p = _sample(pvalues, name="pvalues", min_size=1)
+    p = require_sample(pvalues, name="pvalues", min_size=1)
     if ((p < 0) | (p > 1)).any():
         bad = float(p[(p < 0) | (p > 1)][0])
         raise ValueError(f"`pvalues` must lie in [0, 1]; got {bad!r}.")
@@ -1027,9 +1029,10 @@ def srm_check(counts: Any, expected_ratios: Any = None, *, alpha: float = 0.001)
     counts : sequence of int, dict or pandas.Series
         Units per group, e.g. ``exposures["group"].value_counts()``. Labels of a dict or Series
         are kept.
-    expected_ratios : sequence of float or dict, optional
-        Planned shares (any positive numbers, normalised to sum to 1), in the order of ``counts``
-        or keyed by its labels. Default: equal shares.
+    expected_ratios : sequence of float, dict or pandas.Series, optional
+        Planned shares (any positive numbers, normalised to sum to 1): a list or array in the order
+        of ``counts``, or a dict or Series keyed by its labels (matched by label, whatever the order;
+        the labels must be the groups of ``counts``). Default: equal shares.
     alpha : float, default 0.001
         Flag a mismatch when ``p_value < alpha``.
 
@@ -1064,6 +1067,10 @@ def srm_check(counts: Any, expected_ratios: Any = None, *, alpha: float = 0.001)
     if expected_ratios is None:
         ratios = np.ones(len(observed))
     else:
+        if isinstance(expected_ratios, pd.Series):  # labelled like a dict: matched to the groups by label
+            if not expected_ratios.index.is_unique:
+                raise ValueError("`expected_ratios` repeats a group label; give one planned share per group.")
+            expected_ratios = expected_ratios.to_dict()
         if isinstance(expected_ratios, Mapping):
             missing = [g for g in labels if g not in expected_ratios]
             extra = [g for g in expected_ratios if g not in labels]
@@ -1071,7 +1078,7 @@ def srm_check(counts: Any, expected_ratios: Any = None, *, alpha: float = 0.001)
                 raise ValueError(f"The keys of `expected_ratios` ({', '.join(map(repr, expected_ratios))}) must be "
                                  f"the groups of `counts` ({', '.join(map(repr, labels))}).")
             expected_ratios = [expected_ratios[g] for g in labels]
-        ratios = _sample(expected_ratios, name="expected_ratios", min_size=1)
+        ratios = require_sample(expected_ratios, name="expected_ratios", min_size=1)
         if len(ratios) != len(observed):
             raise ValueError(f"`expected_ratios` has {len(ratios)} values but `counts` has {len(observed)} groups; "
                              "give one planned share per group.")
@@ -1103,7 +1110,11 @@ def cuped(y: Any, covariate: Any, *, theta: float | None = None) -> CupedResult:
     y : array-like or pandas.Series
         The outcome per customer (e.g. revenue in the 7 days after the send).
     covariate : array-like or pandas.Series
-        The pre-period covariate, same length (e.g. ``pre_period_spend``).
+        The pre-period covariate, same length (e.g. ``pre_period_spend``). When ``y`` and
+        ``covariate`` are both Series they are paired **by index label**, as labelled inputs are
+        everywhere in :mod:`opsutils` (e.g. :func:`opsutils.finance.marketing_roi`): the same labels
+        in another order are aligned to ``y``'s order; different labels (or repeated labels in
+        indexes that are not identical) raise a ``ValueError``. Otherwise they are paired by position.
     theta : float, optional
         A coefficient estimated elsewhere (e.g. on past data); default: estimated from ``y`` and
         ``covariate``.
@@ -1124,9 +1135,21 @@ def cuped(y: Any, covariate: Any, *, theta: float | None = None) -> CupedResult:
     (0.493, 0.338, 0.338)
     >>> bool(np.isclose(r.adjusted.mean(), post.mean()))
     True
+
+    Two Series are paired by customer id, not by position:
+
+    >>> import pandas as pd
+    >>> y = pd.Series([5.0, 7.0, 6.0, 9.0], index=["c1", "c2", "c3", "c4"])
+    >>> x = pd.Series([5.0, 2.0, 3.0, 1.0], index=["c4", "c3", "c2", "c1"])
+    >>> cuped(y, x).theta == cuped(y, x.loc[y.index]).theta
+    True
+    >>> cuped(y, x.rename({"c4": "c9"}))
+    Traceback (most recent call last):
+    ...
+    ValueError: `y` and `covariate` must have the same index labels to be paired; only in `y`: 'c4'; only in `covariate`: 'c9'.
     """
-    yy = _sample(y, name="y")
-    xx = _sample(covariate, name="covariate")
+    yy = require_sample(y, name="y")
+    xx = require_sample(_align_to(covariate, y, name="covariate", other="y"), name="covariate")
     if len(yy) != len(xx):
         raise ValueError(f"`y` and `covariate` must have the same length; got {len(yy)} and {len(xx)}.")
     var_x = float(np.var(xx, ddof=1))

@@ -355,24 +355,6 @@ def _by_columns(by: Any) -> list[str]:
     raise ValueError(f"`by` must be a column name, a list of column names or None; got {by!r}.")
 
 
-def _require_binary(df: pd.DataFrame, column: str, *, name: str) -> None:
-    """A conversion flag: bool, or numbers that are all 0 or 1; no missing values."""
-    s = df[column]
-    n_missing = int(s.isna().sum())
-    if n_missing:
-        raise ValueError(f"Column {column!r} of `{name}` has {v._plural(n_missing, 'missing value')} (NaN); "
-                         "every targeted customer needs a converted flag.")
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return
-    if not v._is_real_numeric_dtype(s.dtype):
-        raise ValueError(f"Column {column!r} of `{name}` must be True/False or 0/1 (did the customer convert?), "
-                         f"got dtype {s.dtype}.")
-    bad = ~s.isin([0, 1])
-    if bad.any():
-        raise ValueError(f"Column {column!r} of `{name}` must hold only 0 and 1 (or True/False); "
-                         f"got {v._plural(int(bad.sum()), 'other value')} such as {v._fmt_scalar(s[bad].iloc[0])}.")
-
-
 def _welch(m1, v1, n1, m0, v0, n0, alpha):
     """Welch difference of means m1 - m0: (diff, se, ci_low, ci_high, p_value), vectorised."""
     a, b = v1 / n1, v0 / n0
@@ -509,7 +491,7 @@ def incremental_effect(
     if outcome_col is not None:
         v.require_numeric(exposures, outcome_col, name="exposures")
     if conversion_col is not None:
-        _require_binary(exposures, conversion_col, name="exposures")
+        v.require_binary(exposures, conversion_col, name="exposures")
     alpha = float(v.require_in_range(alpha, name="alpha", low=0, high=1, low_inclusive=False,
                                      high_inclusive=False))
 

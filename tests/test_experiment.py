@@ -423,6 +423,19 @@ def test_srm_keeps_labels_and_aligns_mappings():
     assert not r.mismatch
 
 
+def test_srm_matches_a_series_of_ratios_by_label():
+    counts = pd.Series({"treatment": 9000, "holdout": 1050})
+    ratios = pd.Series({"holdout": 0.1, "treatment": 0.9})       # other order than the counts
+    r = srm_check(counts, ratios)
+    assert r.expected == pytest.approx((10050 * 0.9, 10050 * 0.1))     # expected in the order of the counts
+    assert r == srm_check(counts, {"holdout": 0.1, "treatment": 0.9})
+    assert not r.mismatch
+    with pytest.raises(ValueError, match=r"The keys of `expected_ratios`"):
+        srm_check(counts, pd.Series({"holdout": 0.1, "control": 0.9}))
+    with pytest.raises(ValueError, match=r"`expected_ratios` repeats a group label"):
+        srm_check(counts, pd.Series([0.1, 0.9], index=["holdout", "holdout"]))
+
+
 @pytest.mark.parametrize("counts,ratios,match", [
     ([100], None, r"at least two groups"),
     ([100, -5], None, r"`counts` must be an integer >= 0; got -5"),
@@ -494,6 +507,37 @@ def test_cuped_series_theta_and_no_mutation():
     assert none.variance_reduction == pytest.approx(0.0) and np.allclose(none.adjusted, y)
     pd.testing.assert_series_equal(y, y0)
     pd.testing.assert_series_equal(x, x0)
+
+
+def test_cuped_aligns_two_series_on_their_index():
+    # the same customers in another order: paired by label, not by position
+    y = pd.Series([5.0, 7.0, 6.0, 9.0, 4.0], index=["c1", "c2", "c3", "c4", "c5"], name="revenue_7d")
+    x = pd.Series([1.0, 3.0, 2.0, 5.0, 0.0], index=y.index)
+    shuffled = x.iloc[[3, 0, 4, 2, 1]]
+    x0 = shuffled.copy()
+    aligned, reference = cuped(y, shuffled), cuped(y, x)
+    assert aligned.theta == pytest.approx(reference.theta)
+    assert aligned.variance_reduction == pytest.approx(reference.variance_reduction)
+    pd.testing.assert_series_equal(aligned.adjusted, reference.adjusted)
+    assert aligned.adjusted.index.tolist() == y.index.tolist()      # in the order of y
+    positional = cuped(y.to_numpy(), shuffled.to_numpy())              # what pairing by position would give
+    assert positional.theta != pytest.approx(reference.theta)
+    pd.testing.assert_series_equal(shuffled, x0)                      # the input is not reordered in place
+    # one Series and one array: paired by position, as documented
+    assert cuped(y, x.to_numpy()).theta == pytest.approx(reference.theta)
+
+
+def test_cuped_rejects_series_with_different_or_repeated_labels():
+    y = pd.Series([5.0, 7.0, 6.0, 9.0], index=["c1", "c2", "c3", "c4"])
+    x = pd.Series([1.0, 3.0, 2.0, 5.0], index=["c1", "c2", "c3", "c9"])
+    with pytest.raises(ValueError, match=r"`y` and `covariate` must have the same index labels to be paired; "
+                                         r"only in `y`: 'c4'; only in `covariate`: 'c9'\."):
+        cuped(y, x)
+    with pytest.raises(ValueError, match=r"different indexes with repeated labels"):
+        cuped(y, pd.Series([1.0, 3.0, 2.0, 5.0], index=["c2", "c1", "c1", "c3"]))
+    # identical indexes are paired as they are, even with repeated labels
+    dup = pd.Series([5.0, 7.0, 6.0, 9.0], index=["a", "a", "b", "b"])
+    assert cuped(dup, pd.Series([1.0, 3.0, 2.0, 5.0], index=dup.index)).n == 4
 
 
 @pytest.mark.parametrize("y,x,kwargs,exc,match", [

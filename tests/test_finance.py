@@ -251,8 +251,11 @@ def test_incremental_effect_inputs_not_mutated(exposures):
      r"Column 'revenue_7d' of `exposures` has 1 missing value \(NaN\)"),
     (lambda d: d.assign(converted_7d=pd.array([None] + [True] * 9, dtype="boolean")), {}, ValueError,
      r"Column 'converted_7d' of `exposures` has 1 missing value"),
-    (lambda d: d.assign(converted_7d=[2] + [1] * 9), {}, ValueError, r"must hold only 0 and 1"),
-    (lambda d: d.assign(converted_7d="yes"), {}, ValueError, r"must be True/False or 0/1"),
+    # the flag is checked by the shared opsutils._validation.require_binary
+    (lambda d: d.assign(converted_7d=[2] + [1] * 9), {}, ValueError,
+     r"Column 'converted_7d' of `exposures` must be binary \(True/False or 0/1\); it also holds 2\."),
+    (lambda d: d.assign(converted_7d="yes"), {}, ValueError,
+     r"Column 'converted_7d' of `exposures` must be binary \(True/False or 0/1\), got dtype"),
     (lambda d: d.assign(revenue_7d="12"), {}, ValueError, r"Column 'revenue_7d' of `exposures` must be numeric"),
     (lambda d: d.assign(group=d["group"].replace({"holdout": "control"})), {}, ValueError,
      r"labels other than 'treatment' and 'holdout': 'control' \(4 rows\)"),

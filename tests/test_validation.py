@@ -367,3 +367,107 @@ def test_require_transactions_errors(df, kwargs, exc, match):
 def test_require_path_table_errors(df, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         v.require_path_table(df, **{"path_col": "path", "count_cols": ["conversions"], "sep": ">", **kwargs})
+
+
+# --------------------------------------------------------------------------- #
+# require_binary
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("values", [
+    [True, False, True], [1, 0, 1], [1.0, 0.0, 1.0], pd.array([1, 0, 1], dtype="Int64"),
+    pd.array([True, False, True], dtype="boolean"), np.array([1, 0, 1], dtype=np.uint8),
+])
+def test_require_binary_ok(values):
+    df = pd.DataFrame({"flag": values})
+    before = df.copy()
+    out = v.require_binary(df, "flag", name="panel")
+    assert isinstance(out, np.ndarray) and out.dtype == np.int64
+    assert out.tolist() == [1, 0, 1]
+    pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize("values, exc, match", [
+    ([1, 0, 2], ValueError, r"^Column 'flag' of `panel` must be binary \(True/False or 0/1\); it also holds 2\.$"),
+    ([5, 0, 2, 3, -1, 1], ValueError, r"it also holds -1, 2, 3, \.\.\.\.$"),
+    ([0.5, 0.0, 1.0], ValueError, r"it also holds 0\.5\.$"),
+    (["yes", "no", "yes"], ValueError, r"^Column 'flag' of `panel` must be binary \(True/False or 0/1\), got dtype"),
+    ([1.0, np.nan, 0.0], ValueError, r"^Column 'flag' of `panel` has 1 missing value \(NaN\); a binary flag"),
+    ([True, None, None], ValueError, r"has 2 missing values \(NaN\)"),
+])
+def test_require_binary_errors(values, exc, match):
+    with pytest.raises(exc, match=match):
+        v.require_binary(pd.DataFrame({"flag": values}), "flag", name="panel")
+
+
+def test_require_binary_missing_column():
+    with pytest.raises(KeyError, match=r"Column 'post' not found in `panel`\. Available columns: 'flag'"):
+        v.require_binary(pd.DataFrame({"flag": [1, 0]}), "post", name="panel")
+
+
+# --------------------------------------------------------------------------- #
+# require_sample
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("values", [[1, 2, 3], (1.0, 2.0, 3.0), np.array([1, 2, 3], dtype=np.int32),
+                                    pd.Series([1.0, 2.0, 3.0], index=list("cba"))])
+def test_require_sample_ok(values):
+    out = v.require_sample(values, name="a")
+    assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_require_sample_returns_a_copy_and_counts_bools():
+    arr = np.array([1.0, 2.0])
+    out = v.require_sample(arr, name="a")
+    out[0] = 99.0
+    assert arr[0] == 1.0
+    assert v.require_sample([True, False], name="a").tolist() == [1.0, 0.0]
+    assert v.require_sample([3.0], name="a", min_size=1).tolist() == [3.0]
+
+
+@pytest.mark.parametrize("values, kwargs, exc, match", [
+    (pd.DataFrame({"x": [1, 2]}), {}, TypeError, r"^`a` must be one column of values .* got a DataFrame\.$"),
+    ("12", {}, TypeError, r"^`a` must be a sequence of numbers .* got str\.$"),
+    (5.0, {}, TypeError, r"got float"),
+    (None, {}, TypeError, r"got NoneType"),
+    ([[1.0, 2.0]], {}, ValueError, r"^`a` must be one-dimensional; got an array of shape \(1, 2\)\.$"),
+    (["x", "y"], {}, ValueError, r"^`a` must hold numbers, got values of dtype <U1\.$"),
+    ([1.0], {}, ValueError, r"^`a` has 1 value; at least 2 are needed\.$"),
+    ([], {"min_size": 1}, ValueError, r"^`a` has 0 values; at least 1 are needed\.$"),
+    ([1.0, np.nan, np.inf], {}, ValueError, r"^`a` has 2 missing or infinite values; drop or fill them first\.$"),
+])
+def test_require_sample_errors(values, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        v.require_sample(values, name="a", **kwargs)
+
+
+# --------------------------------------------------------------------------- #
+# require_time_series
+# --------------------------------------------------------------------------- #
+def _days(n=10, start="2025-01-01"):
+    return pd.Series(np.arange(n, dtype=float), index=pd.date_range(start, periods=n, freq="D"))
+
+
+def test_require_time_series_ok():
+    s = _days()
+    assert v.require_time_series(s, name="orders", min_length=10) is s
+    weekly = pd.Series([1, 2, 3], index=pd.date_range("2025-01-06", periods=3, freq="W-MON"))
+    assert v.require_time_series(weekly) is weekly          # any regular spacing
+
+
+@pytest.mark.parametrize("make, kwargs, exc, match", [
+    (lambda s: s.tolist(), {}, TypeError, r"^`orders` must be a pandas Series, got list\.$"),
+    (lambda s: s.to_frame("orders"), {}, TypeError, r"got DataFrame\. Pick one column"),
+    (lambda s: s.iloc[:0], {"min_length": 3}, ValueError,
+     r"^`orders` is empty \(0 values\); pass at least 3 values\.$"),
+    (lambda s: s.reset_index(drop=True), {}, ValueError, r"must have a DatetimeIndex .* got RangeIndex"),
+    (lambda s: s.astype(str), {}, ValueError, r"^`orders` must be numeric \(int or float\), got"),
+    (lambda s: s > 3, {}, ValueError, r"must be numeric \(int or float\), got bool"),
+    (lambda s: pd.concat([s, s.iloc[-1:]]), {}, ValueError, r"duplicate dates \(first 2025-01-10\)"),
+    (lambda s: s.iloc[::-1], {}, ValueError, r"must be sorted by date"),
+    (lambda s: s.where(s.index != "2025-01-03"), {}, ValueError,
+     r"^`orders` has 1 missing value \(NaN, first on 2025-01-03\)"),
+    (lambda s: s.drop(pd.to_datetime(["2025-01-04", "2025-01-05"])), {}, ValueError,
+     r"not regularly spaced: 2 missing periods \(first gap after 2025-01-03\)"),
+    (lambda s: s, {"min_length": 11}, ValueError, r"^`orders` has 10 values; at least 11 are needed\.$"),
+])
+def test_require_time_series_errors(make, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        v.require_time_series(make(_days()), name="orders", **kwargs)
