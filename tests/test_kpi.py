@@ -317,14 +317,14 @@ def test_kpi_tree_bad_inputs(orders, events):
 # control_limits / detect_anomalies
 # --------------------------------------------------------------------------- #
 def test_flat_series_has_no_alerts_and_a_spike_is_found():
-    flat = _daily(np.full(70, 50.0))
+    flat = _daily(np.full(140, 50.0))
     band = control_limits(flat)
     assert (band["expected"].dropna() == 50.0).all() and (band["sd"].dropna() == 0.0).all()
     assert detect_anomalies(flat).empty
     spiked = flat.copy()
-    spiked.iloc[60] = 51.0
+    spiked.iloc[130] = 51.0
     alerts = detect_anomalies(spiked)
-    assert list(alerts.index) == [flat.index[60]]
+    assert list(alerts.index) == [flat.index[130]]
     assert alerts["direction"].iloc[0] == "high" and np.isinf(alerts["robust_z"].iloc[0])
 
 
@@ -360,27 +360,32 @@ def test_seasonality_is_removed():
 
 
 def test_limits_use_only_the_past():
-    series = _noisy_weekly()
+    series = _noisy_weekly(n_weeks=20)
     band = control_limits(series)
     changed = series.copy()
-    changed.iloc[60:] = changed.iloc[60:] * 3 + 17
+    changed.iloc[120:] = changed.iloc[120:] * 3 + 17
     band2 = control_limits(changed)
-    pd.testing.assert_frame_equal(band.iloc[:61].drop(columns="observed"), band2.iloc[:61].drop(columns="observed"))
-    assert int(band["expected"].isna().sum()) == 28 and int(band["lower"].isna().sum()) == 56
+    # the band of day 120 is computed before day 120 is seen: changing it (and later days) changes nothing
+    pd.testing.assert_frame_equal(band.iloc[:121].drop(columns="observed"), band2.iloc[:121].drop(columns="observed"))
+    # default window of 56 days: no expected value for 56 days, no band for 112
+    assert int(band["expected"].isna().sum()) == 56 and int(band["lower"].isna().sum()) == 112
+    short = control_limits(series, window=28)
+    assert int(short["expected"].isna().sum()) == 28 and int(short["lower"].isna().sum()) == 56
 
 
 def test_robust_limits_ignore_one_bad_day():
-    series = _noisy_weekly()
+    series = _noisy_weekly(n_weeks=20)
     shocked = series.copy()
-    shocked.iloc[58] = 0.0
-    a, b = control_limits(series).iloc[59:], control_limits(shocked).iloc[59:]
+    shocked.iloc[114] = 0.0
+    a, b = control_limits(series).iloc[115:], control_limits(shocked).iloc[115:]
     np.testing.assert_allclose(a["expected"], b["expected"], rtol=0.03)
     assert (b["sd"] / a["sd"]).max() < 1.4                     # a plain sd would jump several-fold
-    assert len(detect_anomalies(shocked)) == 1                 # the shock itself, nothing after it
+    # the shock itself is the only new alert, nothing after it (the series has one noise alert of its own)
+    assert list(detect_anomalies(shocked).index) == sorted([series.index[114], *detect_anomalies(series).index])
 
 
 def test_limits_frame_as_input_and_not_mutated():
-    series = _noisy_weekly()
+    series = _noisy_weekly(n_weeks=20)
     before = series.copy()
     band = control_limits(series, k=2.0)
     band_copy = band.copy()
@@ -398,7 +403,7 @@ def test_wider_k_gives_fewer_alerts():
 
 
 def test_control_limits_bad_inputs():
-    good = _noisy_weekly()
+    good = _noisy_weekly(n_weeks=20)
     with pytest.raises(TypeError, match="`series` must be a pandas Series, got list"):
         control_limits(list(good))
     with pytest.raises(TypeError, match="Pick one column"):
@@ -435,15 +440,17 @@ def test_control_limits_bad_inputs():
         control_limits(good, seasonality="weekly")
     with pytest.raises(ValueError, match="`seasonal_period` must be an integer >= 1"):
         control_limits(good, seasonal_period=0)
-    with pytest.raises(ValueError, match="has 40 values; at least 57 are needed"):
+    with pytest.raises(ValueError, match="has 40 values; at least 113 are needed"):   # default window 56
         control_limits(good.iloc[:40])
+    with pytest.raises(ValueError, match="has 40 values; at least 57 are needed"):
+        control_limits(good.iloc[:40], window=28)
     with pytest.raises(ValueError, match="use seasonality='additive'"):
         control_limits(good - 100)
     assert len(control_limits(good - 100, seasonality="additive")) == len(good)
 
 
 def test_detect_anomalies_bad_inputs():
-    good = _noisy_weekly()
+    good = _noisy_weekly(n_weeks=20)
     with pytest.raises(ValueError, match="`direction` must be one of 'both', 'low', 'high'; got 'down'"):
         detect_anomalies(good, direction="down")
     with pytest.raises(KeyError, match="Column 'sd' not found in `series_or_limits`"):
@@ -524,6 +531,32 @@ def test_the_planted_outage_is_the_only_low_alert_of_the_world(world):
     daily = orders.groupby(orders["order_ts"].dt.normalize()).size().reindex(days, fill_value=0)
     alerts = detect_anomalies(daily, window=56, direction="low")
     assert list(alerts.index) == [pd.Timestamp(outage["start"]).normalize()]
+
+
+def test_the_default_monitor_finds_the_planted_outage_without_flooding_alerts(world):
+    # control_limits' defaults (window=56, k=3, weekly factors) on the outage channel's daily orders, both
+    # directions: the outage is the only low alert, and almost every high alert falls in a festival season.
+    outage = world.truth["outage"]
+    day = pd.Timestamp(outage["start"]).normalize()
+    orders = world.orders[world.orders["channel"] == outage["channel"]]
+    days = pd.date_range("2024-01-01", "2025-12-31", freq="D")
+    daily = orders.groupby(orders["order_ts"].dt.normalize()).size().reindex(days, fill_value=0)
+    alerts = detect_anomalies(daily)
+    low = alerts[alerts["direction"] == "low"]
+    assert list(low.index) == [day] and low["robust_z"].iloc[0] < -3.5
+    festival = np.zeros(len(alerts), dtype=bool)
+    for year in (2024, 2025):
+        for a, b in (("06-01", "06-20"), ("10-20", "11-14")):     # 618 and Double 11 seasons
+            festival |= (alerts.index >= f"{year}-{a}") & (alerts.index <= f"{year}-{b}")
+    high = alerts["direction"] == "high"
+    # 20 months with a band (from 22 April 2024): 19 alerts, 1 low (the outage), 16 high in the festival
+    # seasons and 2 high on ordinary days (2024-09-23, 2025-04-21), about one a year
+    assert len(alerts) == 19
+    assert int((high & festival).sum()) == 16
+    assert list(alerts.index[high & ~festival]) == [pd.Timestamp("2024-09-23"), pd.Timestamp("2025-04-21")]
+    # the old default of four weeks misses the outage: the band is still wide from the 618 ramp
+    short = control_limits(daily, window=28).loc[day]
+    assert short["observed"] > short["lower"]
 
 
 def test_kpi_table_columns_are_numeric_without_a_previous_period(orders, events):

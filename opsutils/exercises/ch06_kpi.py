@@ -109,7 +109,7 @@ q1 = register(
             "`detect_anomalies(..., window=56, direction='low')`.",
             "Keep the rows with an index >= '2025-01-01' and take `alerts['robust_z'].idxmin()`.",
         ),
-        # the strongest low alert with the default 4-week window (the Android friction), the other 2025
+        # the strongest low alert with a 4-week window (the Android friction), the other 2025
         # alerts, the Double 11 peak, the day after the outage
         wrong_answers=("2025-09-15", "2025-06-16", "2025-11-11", "2025-07-18", 20250717),
         explanation=(
@@ -118,8 +118,8 @@ q1 = register(
             "about -3.8). The two other low alerts deserve a look too: 15 September falls in the first week "
             "after the Android release of 10 September (the checkout friction of notebook 3.2), and 16 June, "
             "two days before 618, had one of the month's busiest visit counts but an ordinary number of "
-            "orders. With the default 4-week window the outage is missed: the band is still wide from the "
-            "618 ramp."
+            "orders. With a 4-week window the outage is missed: the band is still wide from the 618 ramp, "
+            "which is why `window=56` is the default of `control_limits` and `detect_anomalies`."
         ),
     )
 )
