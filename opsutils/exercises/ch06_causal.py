@@ -160,7 +160,7 @@ q3 = register(
         ),
         wrong_answers=(-0.1007, -0.0594, -0.0357, 0.0288, 0.0924, 0.0),
         explanation=(
-            "About -9.6% (95% CI roughly -17% to +1%, p = 0.07): no significant 'effect' at a date when nothing "
+            "About -9.6% (95% CI -19.1% to +1.0%, p = 0.07): no significant 'effect' at a date when nothing "
             "happened, so the placebo passes, but only just, and the gap is as large as the real estimate. "
             "It is the same slow drift seen in the event study: the BOPIS cities lost ground against the others "
             "during 2024. If that drift went on after April 2025, the simple difference-in-differences "
