@@ -236,6 +236,16 @@ def _duplicates_message(ids: pd.Series, duplicated: pd.Series, column: str, name
             "every account must appear once.")
 
 
+def _account_ids(accounts: pd.DataFrame, account_col: str) -> pd.Series:
+    """The account id column, checked: no missing and no duplicated ids."""
+    require_no_missing(accounts, account_col, name="accounts")
+    ids = accounts[account_col]
+    duplicated = ids.duplicated()
+    if duplicated.any():
+        raise ValueError(_duplicates_message(ids, duplicated, account_col, "accounts"))
+    return ids
+
+
 def _check_keys(keys: Any) -> tuple[str, ...]:
     if isinstance(keys, (str, bytes)):
         raise TypeError(f"`keys` must be a list or tuple of column names, got the string {keys!r}; "
@@ -260,11 +270,7 @@ def _prepare(accounts: Any, keys: Any, account_col: str, region: str, phone_col:
     if max_accounts_per_value is not None:
         require_positive_int(max_accounts_per_value, name="max_accounts_per_value", minimum=2)
     require_columns(accounts, [account_col, *keys], name="accounts")
-    require_no_missing(accounts, account_col, name="accounts")
-    ids = accounts[account_col]
-    duplicated = ids.duplicated()
-    if duplicated.any():
-        raise ValueError(_duplicates_message(ids, duplicated, account_col, "accounts"))
+    ids = _account_ids(accounts, account_col)
     order = ids.argsort(kind="stable").to_numpy()
     normalised = {}
     for key in keys:
@@ -495,11 +501,7 @@ def fuzzy_links(
     require_positive_int(min_length, name="min_length", minimum=1)
     require_positive_int(chunk_size, name="chunk_size", minimum=1)
     require_columns(accounts, [account_col, name_col, *block_cols], name="accounts")
-    require_no_missing(accounts, account_col, name="accounts")
-    ids = accounts[account_col]
-    duplicated = ids.duplicated()
-    if duplicated.any():
-        raise ValueError(_duplicates_message(ids, duplicated, account_col, "accounts"))
+    ids = _account_ids(accounts, account_col)
 
     order = ids.argsort(kind="stable").to_numpy()
     ids_sorted = ids.iloc[order].to_numpy()
