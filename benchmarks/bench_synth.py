@@ -76,9 +76,12 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         r = world_run(n, args.memory)
         print(f"{r['n_customers']:>10,} {r['seconds']:>9.1f} {r['rows']:>18,} {r['events']:>11,} "
-              f"{r['rows_per_s']:>11,.0f} {r['rows_per_s'] / base:>11,.0f}x {r['peak_gib']:>9.2f}", flush=True)
+              f"{r['rows_per_s']:>11,.0f} {r['rows_per_s'] / base:>11,.0f}x "
+              f"{format(r['peak_gib'], '.2f') if args.memory else '-':>9}", flush=True)
     print("\n'vs baseline' compares whole-world rows/s with the baseline's customer rows/s; a row-by-row")
     print("generator would also have to simulate orders and events, so the true gap is larger.")
+    if not args.memory:
+        print("peak GiB: pass --memory to trace peak Python memory (slower).")
 
 
 if __name__ == "__main__":
