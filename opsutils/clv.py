@@ -46,7 +46,15 @@ __all__ = [
     "customer_lifetime_value",
     "tracking",
     "clv_cac_ratio",
+    "NotFittedError",
 ]
+
+class NotFittedError(ValueError, RuntimeError):
+    """A model was used before :meth:`fit` (or ``params=``) gave it parameters.
+
+    It is both a ``ValueError`` and a ``RuntimeError``, so either ``except`` catches it.
+    """
+
 
 #: Length of each supported time unit, in days (``freq`` argument).
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -307,15 +315,15 @@ def _rft(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarray, 
     if (x < 0).any() or (x != np.round(x)).any():
         raise ValueError("`frequency` must hold whole numbers >= 0 (repeat purchases).")
     if (t_x < 0).any():
-        raise ValueError(f"`recency` must be >= 0; got a minimum of {t_x.min()!r}.")
+        raise ValueError(f"`recency` must be >= 0; got a minimum of {float(t_x.min()):g}.")
     if (T_ < 0).any():
-        raise ValueError(f"`T` must be >= 0 (time since the first purchase); got a minimum of {T_.min()!r}.")
+        raise ValueError(f"`T` must be >= 0 (time since the first purchase); got a minimum of {float(T_.min()):g}.")
     over = t_x > T_ * (1 + 1e-12)
     if over.any():
         i = int(np.flatnonzero(over)[0])
         raise ValueError(
-            f"`recency` is larger than `T` for {int(over.sum())} customers (first: recency {t_x[i]!r} > "
-            f"T {T_[i]!r}); recency is the time from the first to the last purchase, at most T."
+            f"`recency` is larger than `T` for {int(over.sum())} customers (first: recency {float(t_x[i]):g} > "
+            f"T {float(T_[i]):g}); recency is the time from the first to the last purchase, at most T."
         )
     zero = (x == 0) & (t_x != 0)
     if zero.any():
@@ -329,7 +337,7 @@ def _rft(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, np.ndarray, 
 def _time(t: Any, *, name: str = "t") -> np.ndarray:
     arr = _vector(t, name=name)
     if (arr < 0).any():
-        raise ValueError(f"`{name}` must be >= 0; got a minimum of {arr.min()!r}.")
+        raise ValueError(f"`{name}` must be >= 0; got a minimum of {float(arr.min()):g}.")
     return arr
 
 
@@ -503,7 +511,7 @@ class BetaGeo:
 
     def _p(self) -> tuple[float, float, float, float]:
         if self.params_ is None:
-            raise RuntimeError("this BetaGeo model is not fitted yet; call .fit(frequency, recency, T) first.")
+            raise NotFittedError("this BetaGeo model is not fitted yet; call .fit(frequency, recency, T) first.")
         p = self.params_
         return p["r"], p["alpha"], p["a"], p["b"]
 
@@ -641,10 +649,10 @@ def _fm(frequency: Any, monetary: Any) -> tuple[np.ndarray, np.ndarray]:
     if (x < 1).any() or (x != np.round(x)).any():
         raise ValueError(
             "`frequency` must hold whole numbers >= 1: the Gamma-Gamma model is fitted on customers with at "
-            f"least one repeat purchase (got a minimum of {x.min()!r}); select them with frequency > 0."
+            f"least one repeat purchase (got a minimum of {float(x.min()):g}); select them with frequency > 0."
         )
     if (m <= 0).any():
-        raise ValueError(f"`monetary` must be > 0 (mean repeat-purchase value); got a minimum of {m.min()!r}.")
+        raise ValueError(f"`monetary` must be > 0 (mean repeat-purchase value); got a minimum of {float(m.min()):g}.")
     return x, m
 
 
@@ -705,7 +713,7 @@ class GammaGamma:
 
     def _p(self) -> tuple[float, float, float]:
         if self.params_ is None:
-            raise RuntimeError("this GammaGamma model is not fitted yet; call .fit(frequency, monetary) first.")
+            raise NotFittedError("this GammaGamma model is not fitted yet; call .fit(frequency, monetary) first.")
         return self.params_["p"], self.params_["q"], self.params_["gamma"]
 
     def fit(self, frequency: Any, monetary: Any) -> "GammaGamma":
@@ -763,8 +771,10 @@ class GammaGamma:
         x = _vector(frequency, name="frequency")
         m = _vector(monetary, name="monetary")
         _same_length(frequency=x, monetary=m)
-        if (x < 0).any() or (m < 0).any():
-            raise ValueError("`frequency` and `monetary` must be >= 0.")
+        for label, values in (("frequency", x), ("monetary", m)):
+            if (values < 0).any():
+                raise ValueError(f"`{label}` must be >= 0; got {int((values < 0).sum())} negative value(s), "
+                                 f"a minimum of {float(values.min()):g}.")
         if q <= 1:
             raise ValueError(f"the population mean is infinite for q <= 1 (fitted q = {q:.4g}).")
         out = (g + x * m) * p / (p * x + q - 1)
@@ -775,11 +785,11 @@ class GammaGamma:
 # CLV and validation
 # --------------------------------------------------------------------------- #
 def _require_fitted(model: Any, cls: type, *, name: str) -> None:
-    """A fitted ``cls`` instance, or a TypeError (wrong object) / ValueError (not fitted)."""
+    """A fitted ``cls`` instance, or a TypeError (wrong object) / NotFittedError (not fitted)."""
     if not isinstance(model, cls):
         raise TypeError(f"`{name}` must be a fitted {cls.__name__}, got {type(model).__name__}.")
     if model.params_ is None:
-        raise ValueError(
+        raise NotFittedError(
             f"`{name}` is a {cls.__name__} that is not fitted yet; call its .fit(...) first, or build it with "
             f"{cls.__name__}(params=...)."
         )
@@ -896,8 +906,8 @@ def customer_lifetime_value(
 
 def tracking(
     transactions: pd.DataFrame,
-    purchase_model: BetaGeo,
     *,
+    purchase_model: BetaGeo,
     customer_col: str = "customer_id",
     date_col: str = "order_ts",
     calibration_end: Any,
@@ -958,7 +968,7 @@ def tracking(
     ...                    "order_ts": pd.to_datetime(["2025-01-01", "2025-01-15", "2025-02-05",
     ...                                                "2025-01-08", "2025-01-01", "2025-01-22"])})
     >>> bg = BetaGeo(params={"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-    >>> tracking(tx, bg, calibration_end="2025-01-29", observation_end="2025-02-12", period=2).round({"expected": 3})
+    >>> tracking(tx, purchase_model=bg, calibration_end="2025-01-29", observation_end="2025-02-12", period=2).round({"expected": 3})
        time       date  actual  expected  holdout
     0   0.0 2025-01-01       0     0.000    False
     1   2.0 2025-01-15       1     0.260    False

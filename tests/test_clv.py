@@ -220,7 +220,7 @@ def test_holdout_prediction_is_close_to_actual(bg_cdnow, cdnow):
 
 
 def test_tracking_matches_counts_and_model(bg_cdnow, cdnow_tx, cdnow):
-    tr = tracking(cdnow_tx, bg_cdnow, calibration_end=CDNOW_CALIBRATION_END,
+    tr = tracking(cdnow_tx, purchase_model=bg_cdnow, calibration_end=CDNOW_CALIBRATION_END,
                   observation_end=CDNOW_OBSERVATION_END)
     total_repeat = int(cdnow["frequency"].sum() + cdnow["frequency_holdout"].sum())
     assert tr["actual"].iloc[-1] == total_repeat
@@ -520,11 +520,11 @@ _BG = BetaGeo(params={"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
 def test_tracking_bad_input(tx, mutate, model, kwargs, exc, match):
     kwargs = {"calibration_end": "2025-01-29", "observation_end": "2025-02-12", **kwargs}
     with pytest.raises(exc, match=match):
-        tracking(mutate(tx), model, **kwargs)
+        tracking(mutate(tx), purchase_model=model, **kwargs)
 
 
 def test_tracking_known_counts_on_toy_transactions(tx):
-    tr = tracking(tx, _BG, calibration_end="2025-01-29", observation_end="2025-02-12")
+    tr = tracking(tx, purchase_model=_BG, calibration_end="2025-01-29", observation_end="2025-02-12")
     # a: first 01-01, repeats 01-15 (week 2) and 02-05 (holdout); b: no repeat; c starts after calibration.
     assert tr["time"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert tr["actual"].tolist() == [0, 0, 1, 1, 1, 2, 2]
@@ -541,7 +541,7 @@ def test_no_public_clv_function_mutates_its_input(tx, cdnow):
     tx_before = tx.copy(deep=True)
     historic_clv(tx, as_of="2025-02-01", margin=0.5)
     summary_from_transactions(tx, amount_col="amount", calibration_end="2025-01-29", observation_end="2025-02-12")
-    tracking(tx, _BG, calibration_end="2025-01-29", observation_end="2025-02-12")
+    tracking(tx, purchase_model=_BG, calibration_end="2025-01-29", observation_end="2025-02-12")
     pd.testing.assert_frame_equal(tx, tx_before)
 
     summary = cdnow.head(200).copy()
@@ -580,8 +580,23 @@ def test_no_public_clv_function_mutates_its_input(tx, cdnow):
 ])
 def test_gamma_gamma_spend_rejects_negative_monetary(frequency, monetary):
     gg = GammaGamma(params=FH_GG)
-    with pytest.raises(ValueError, match="`frequency` and `monetary` must be >= 0"):
+    with pytest.raises(ValueError, match=r"`monetary` must be >= 0; got 1 negative value\(s\), a minimum of -"):
         gg.conditional_expected_spend(frequency, monetary)
+    with pytest.raises(ValueError, match=r"`frequency` must be >= 0; got 1 negative value\(s\), a minimum of -1"):
+        gg.conditional_expected_spend(-1, 10.0)
+
+
+def test_unfitted_models_raise_one_error_type():
+    from opsutils.clv import NotFittedError
+
+    assert issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, RuntimeError)
+    with pytest.raises(NotFittedError, match="BetaGeo model is not fitted yet"):
+        BetaGeo().expected_purchases(10)
+    with pytest.raises(NotFittedError, match="GammaGamma model is not fitted yet"):
+        GammaGamma().conditional_expected_spend(1, 10.0)
+    summary = pd.DataFrame({"frequency": [1], "recency": [2.0], "T": [5.0], "monetary": [10.0]})
+    with pytest.raises(NotFittedError, match="`purchase_model` is a BetaGeo that is not fitted"):
+        customer_lifetime_value(summary, purchase_model=BetaGeo(), spend_model=GammaGamma(params=FH_GG))
 
 
 # --------------------------------------------------------------------------- #
@@ -643,5 +658,5 @@ def test_clv_and_tracking_work_at_a_equal_1(tx, cdnow, gg_cdnow):
     near = customer_lifetime_value(s, purchase_model=_bg(1 + 1e-7), spend_model=gg_cdnow, horizon=52,
                                    discount_rate=0.1)
     np.testing.assert_allclose(out["clv"], near["clv"], rtol=1e-6)
-    tr = tracking(tx, _bg(1.0), calibration_end="2025-01-29", observation_end="2025-02-12")
+    tr = tracking(tx, purchase_model=_bg(1.0), calibration_end="2025-01-29", observation_end="2025-02-12")
     assert np.isfinite(tr["expected"]).all()

@@ -144,7 +144,7 @@ q4 = register(
             "A": "F1 weighs a wrong merge and a missed link equally; a deletion request does not. About 2% of the "
                  "pairs this rule merges belong to different people, almost all through a device shared by a "
                  "household, and deleting a family member's orders and account cannot be undone.",
-            "C": "The name rules buy little recall (under 2 points, even blocked by city) and destroy precision: "
+            "C": "The name rules buy little recall (2 to 3 points at most, even blocked by city) and destroy precision: "
                  "namesakes are common, and because links chain, one shared name pulls whole groups of strangers "
                  "together. The campaign would "
                  "personalise offers on strangers' purchases and mix accounts with and without marketing consent. "
