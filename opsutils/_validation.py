@@ -624,7 +624,7 @@ def require_path_table(
     >>> require_path_table(paths, path_col="path", count_cols=["conversions"], sep="|")
     Traceback (most recent call last):
     ...
-    ValueError: `sep` is '|', but no path in column 'path' of `paths` contains it, while some contain '>' (e.g. 'douyin > app'); pass sep='>'.
+    ValueError: `sep` is '|', but no path in column 'path' of `paths` contains it, while some contain '>' (e.g. 'douyin > app'); pass sep='>'. (If every path is a single channel whose name contains '>', rename those channels first.)
     """
     require_frame(df, name=name)
     require_columns(df, [path_col, *count_cols], name=name)
@@ -643,7 +643,8 @@ def require_path_table(
             example = paths[paths.str.contains(found[0], regex=False)].iloc[0]
             raise ValueError(
                 f"`sep` is {sep!r}, but no path in column {_fmt_scalar(path_col)} of `{name}` contains it, while "
-                f"some contain {found[0]!r} (e.g. {example!r}); pass sep={found[0]!r}."
+                f"some contain {found[0]!r} (e.g. {example!r}); pass sep={found[0]!r}. (If every path is a "
+                f"single channel whose name contains {found[0]!r}, rename those channels first.)"
             )
 
 
@@ -770,8 +771,29 @@ def require_sample(values: Any, *, name: str, min_size: int = 2) -> np.ndarray:
     return arr
 
 
+def _wall_clock(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Local wall-clock times: a daily series across a daylight-saving change has steps of 23 and 25 h."""
+    return index.tz_localize(None) if index.tz is not None else index
+
+
+def _is_calendar_regular(index: pd.DatetimeIndex) -> bool:
+    """Equal steps in wall-clock time, or whole months apart on the same day (or every month end)."""
+    clock = _wall_clock(index)
+    steps = np.diff(clock.asi8)
+    if (steps == steps[0]).all():
+        return True
+    months = np.diff(np.asarray(clock.year) * 12 + np.asarray(clock.month))
+    same_day = bool((clock.day == clock.day[0]).all() or clock.is_month_end.all())
+    same_time = bool((clock - clock.normalize() == clock[0] - clock[0].normalize()).all())
+    return same_day and same_time and months[0] > 0 and bool((months == months[0]).all())
+
+
 def require_time_series(series: Any, *, name: str = "series", min_length: int = 1) -> pd.Series:
     """Check a numeric Series on a sorted, regularly spaced DatetimeIndex without gaps or NaN.
+
+    Regular means equal steps in local wall-clock time (so a daily series across a daylight-saving change
+    is regular), or whole months apart on the same day of the month or on every month end (monthly,
+    quarterly, yearly data).
 
     The entry check of functions that read a KPI as a daily (or weekly ...) series. Missing days are
     rejected, not filled: whether a missing day means 0 (a count) or unknown (a rate) is the caller's
@@ -835,17 +857,26 @@ def require_time_series(series: Any, *, name: str = "series", min_length: int = 
             f"`{name}` has {_plural(n_missing, 'missing value')} (NaN, first on {first.date()}); fill them "
             "(e.g. with 0 for a count) or drop the series' gaps explicitly."
         )
-    if len(series) >= 2:
-        steps = np.diff(series.index.asi8)
-        step = int(np.min(steps))
+    if len(series) >= 2 and not _is_calendar_regular(series.index):
+        steps = np.diff(_wall_clock(series.index).asi8)
+        values, counts = np.unique(steps, return_counts=True)
+        step = int(values[np.argmax(counts)])  # the usual step
         gaps = steps != step
         if gaps.any():
-            n_gaps = int(np.sum(steps[gaps] // step - 1))
             after = series.index[:-1][gaps][0]
+            if np.all(steps[gaps] % step == 0):
+                n_gaps = int(np.sum(steps[gaps] // step - 1))
+                raise ValueError(
+                    f"`{name}` is not regularly spaced: {_plural(n_gaps, 'missing period')} "
+                    f"(first gap after {after.date()}). Missing days are not filled silently: reindex, e.g. "
+                    "series.asfreq('D', fill_value=0) for a daily count."
+                )
+            unit = series.index.unit
             raise ValueError(
-                f"`{name}` is not regularly spaced: {_plural(n_gaps, 'missing period')} "
-                f"(first gap after {after.date()}). Missing days are not filled silently: reindex, e.g. "
-                "series.asfreq('D', fill_value=0) for a daily count."
+                f"`{name}` is not regularly spaced: the usual step is {pd.Timedelta(step, unit=unit)}, but the "
+                f"dates after {after} are {pd.Timedelta(int(steps[gaps][0]), unit=unit)} apart, not a whole "
+                "number of steps. "
+                "Put the series on one frequency first, e.g. series.resample('D').sum()."
             )
     if len(series) < min_length:
         raise ValueError(f"`{name}` has {len(series)} values; at least {min_length} are needed.")

@@ -450,6 +450,11 @@ def test_require_time_series_ok():
     assert v.require_time_series(s, name="orders", min_length=10) is s
     weekly = pd.Series([1, 2, 3], index=pd.date_range("2025-01-06", periods=3, freq="W-MON"))
     assert v.require_time_series(weekly) is weekly          # any regular spacing
+    # calendar frequencies whose steps differ in length: month starts, days across a daylight-saving change
+    months = pd.Series(np.arange(30.0), index=pd.DatetimeIndex(list(pd.date_range("2023-01-01", periods=30, freq="MS"))))
+    assert v.require_time_series(months) is months
+    berlin = pd.Series(np.arange(60.0), index=pd.date_range("2025-03-01", periods=60, freq="D", tz="Europe/Berlin"))
+    assert v.require_time_series(berlin) is berlin
 
 
 @pytest.mark.parametrize("make, kwargs, exc, match", [
@@ -466,6 +471,9 @@ def test_require_time_series_ok():
      r"^`orders` has 1 missing value \(NaN, first on 2025-01-03\)"),
     (lambda s: s.drop(pd.to_datetime(["2025-01-04", "2025-01-05"])), {}, ValueError,
      r"not regularly spaced: 2 missing periods \(first gap after 2025-01-03\)"),
+    (lambda s: s.set_axis(s.index[:3].append(s.index[3:] + pd.Timedelta(hours=12))), {}, ValueError,
+     r"usual step is 1 days 00:00:00, but the dates after 2025-01-03 00:00:00 are 1 days 12:00:00 apart, "
+     r"not a whole number of steps"),
     (lambda s: s, {"min_length": 11}, ValueError, r"^`orders` has 10 values; at least 11 are needed\.$"),
 ])
 def test_require_time_series_errors(make, kwargs, exc, match):
