@@ -10,7 +10,7 @@ NB ?=
 PYTEST_ARGS ?=
 BENCH ?= synth identity clv attribution
 # site-packages folder of a separate venv holding ChannelAttribution (a benchmark peer only, GPL)
-CA_PATH ?=
+CA_PATH ?= $(CHANNELATTRIBUTION_PATH)
 
 # Determinism: identical numbers (and bytes) on every machine.
 export PYTHONHASHSEED := 0

@@ -659,8 +659,9 @@ def control_limits(
        (observed - expected, deseasonalised) of the ``window`` days before t, a robust standard
        deviation: it equals the sd for normal errors but is barely moved by a few outliers. It is
        measured on *forecast* errors, not on the residuals of the window's own fit, because seven
-       factors fitted to four weeks absorb part of the noise: in-sample residuals understate the
-       spread by about a third and would give many times the nominal rate of false alarms. In the
+       factors fitted to a few weeks absorb part of the noise: in-sample residuals understate the
+       spread (by about a third with a 4-week window) and would give many times the nominal rate of
+       false alarms. In the
        multiplicative model the sd is scaled by the day's factor (a busy Saturday gets a wider band).
     4. **Band.** lower / upper = expected -/+ ``k`` x sd.
 
@@ -678,18 +679,18 @@ def control_limits(
         a count). Any regular spacing works; ``seasonal_period`` is counted in steps.
     window : int, default 56
         Length of the trailing history, at least 2 x ``seasonal_period`` (every phase seen twice).
-        The default is eight weeks of daily data, not four, for two reasons. (a) The medians of steps
-        1-3 ignore unusual days only while they fill less than half of the window (their breakdown
-        point); festival ramps such as 618 and Double 11 last three to four weeks, so right after one a
-        4-week window is about half festival: its forecasts run high and their errors inflate the
-        spread for weeks. (b) Each weekday factor is the median of ``window / seasonal_period``
-        values: 4 values give noisy factors on small counts, 8 steadier ones. On the course world's
-        mini-program orders (about 35 a day) an 8-week window flags the planted 12-hour outage of
-        17 July 2025 (robust z -3.8) as its only low alert, while a 4-week window misses it (z -2.6,
-        the band still wide from 618) and raises more high alerts outside the festivals (5 against 2).
-        The price: the first band comes after 2 x ``window`` steps (16 weeks), and a lasting change of
-        level is followed only after about half a window. Shorten the window for a steady series
-        without festival peaks; lengthen it for small, noisy counts.
+        The default is eight weeks of daily data, not the four weeks (28) often used, for two reasons. (a)
+        The medians of steps 1-3 ignore unusual days only while they fill less than half of the window
+        (their breakdown point); festival ramps such as 618 and Double 11 last three to four weeks, so right
+        after one a 4-week window is about half festival: its forecasts run high and their errors inflate
+        the spread for weeks. (b) Each weekday factor is the median of ``window / seasonal_period`` values:
+        4 values give noisy factors on small counts, 8 steadier ones. On the course world's mini-program
+        orders (about 35 a day) an 8-week window flags the planted 12-hour outage of 17 July 2025 (robust z
+        -3.8) as its only low alert, while a 4-week window misses it (z -2.6, the band still wide from 618)
+        and raises more high alerts outside the festivals (5 against 2 over 2024-2025). The price: the first
+        band comes after 2 x ``window`` steps (16 weeks), and a lasting change of level is followed only
+        after about half a window. Shorten the window for a steady series without festival peaks; lengthen
+        it for small, noisy counts.
     k : float, default 3.0
         Width of the band in robust standard deviations, > 0.
     seasonal_period : int, default 7
