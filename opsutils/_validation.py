@@ -41,6 +41,8 @@ __all__ = [
     "require_binary",
     "require_sample",
     "require_time_series",
+    "require_1d",
+    "require_text",
 ]
 
 
@@ -881,3 +883,96 @@ def require_time_series(series: Any, *, name: str = "series", min_length: int = 
     if len(series) < min_length:
         raise ValueError(f"`{name}` has {len(series)} values; at least {min_length} are needed.")
     return series
+
+
+# --------------------------------------------------------------------------- #
+# One-dimensional inputs (a column of values: Series, list, array)
+# --------------------------------------------------------------------------- #
+def require_1d(values: Any, *, name: str = "values", what: str = "values") -> pd.Series:
+    """Return ``values`` as a new one-dimensional Series (a Series keeps its index and name).
+
+    Parameters
+    ----------
+    values : object
+        What the caller passed: a Series, list, tuple, 1-D array or Index.
+    name : str, default "values"
+        Argument name used in the error message.
+    what : str, default "values"
+        What the values are, in the plural ("phone numbers"), for the error message.
+
+    Returns
+    -------
+    pandas.Series
+        A copy; the input is never modified.
+
+    Raises
+    ------
+    TypeError
+        For a DataFrame, a multi-dimensional array, or a scalar (including a single string).
+
+    Examples
+    --------
+    >>> require_1d(["a", "b"]).tolist()
+    ['a', 'b']
+    >>> require_1d("13912345678", what="phone numbers")
+    Traceback (most recent call last):
+    ...
+    TypeError: `values` must be a Series, list or array of phone numbers, got str; wrap a single value in a list.
+    """
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(f"`{name}` must be one column (a Series, list or array), got a DataFrame; "
+                        f"pass the column of {what}.")
+    if isinstance(values, pd.Series):
+        return values.copy()
+    if isinstance(values, (np.ndarray, pd.Index)):
+        if values.ndim != 1:
+            raise TypeError(f"`{name}` must be one-dimensional, got an array of shape {values.shape}.")
+        return pd.Series(values)
+    if isinstance(values, Iterable) and not isinstance(values, (str, bytes, dict)):
+        return pd.Series(list(values))
+    raise TypeError(f"`{name}` must be a Series, list or array of {what}, got {type(values).__name__}; "
+                    f"wrap a single value in a list.")
+
+
+def require_text(values: Any, *, name: str = "values", what: str = "values") -> pd.Series:
+    """Return ``values`` as a new text Series (dtype ``str``, NaN for missing); floats and booleans are refused.
+
+    Identifiers such as phone numbers read as floats have already lost leading zeros and gained ``.0``:
+    they are refused rather than repaired.
+
+    Parameters
+    ----------
+    values, name, what
+        As in :func:`require_1d`.
+
+    Returns
+    -------
+    pandas.Series
+        dtype ``str``; the input is never modified.
+
+    Raises
+    ------
+    TypeError
+        As :func:`require_1d`.
+    ValueError
+        If the values are floats or booleans.
+
+    Examples
+    --------
+    >>> require_text([" 139 1234 5678", None]).tolist()
+    [' 139 1234 5678', nan]
+    >>> require_text([13912345678.0], what="phone numbers")
+    Traceback (most recent call last):
+    ...
+    ValueError: `values` holds floats (dtype float64); phone numbers stored as floats lose leading zeros and digits and gain '.0'. Read the column as text (e.g. dtype=str in pandas.read_csv).
+    """
+    series = require_1d(values, name=name, what=what)
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise ValueError(f"`{name}` holds booleans (dtype {dtype}); pass the {what} themselves.")
+    if pd.api.types.is_float_dtype(dtype):
+        raise ValueError(
+            f"`{name}` holds floats (dtype {dtype}); {what} stored as floats lose leading zeros and digits "
+            "and gain '.0'. Read the column as text (e.g. dtype=str in pandas.read_csv)."
+        )
+    return series.astype("str")

@@ -64,6 +64,7 @@ from opsutils._validation import (
     require_no_missing,
     require_option,
     require_positive_int,
+    require_text,
 )
 
 __all__ = [
@@ -101,33 +102,6 @@ _EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
 # --------------------------------------------------------------------------- #
 # Normalisation
 # --------------------------------------------------------------------------- #
-def _as_text_series(values: Any, *, name: str, what: str) -> pd.Series:
-    """Return ``values`` as a new Series of str with NaN for missing (the input is never modified)."""
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"`{name}` must be one column (a Series, list or array), got a DataFrame; "
-                        f"pass the column of {what} values.")
-    if isinstance(values, pd.Series):
-        series = values
-    elif isinstance(values, (np.ndarray, pd.Index)):
-        if values.ndim != 1:
-            raise TypeError(f"`{name}` must be one-dimensional, got an array of shape {values.shape}.")
-        series = pd.Series(values)
-    elif isinstance(values, Iterable) and not isinstance(values, (str, bytes, dict)):
-        series = pd.Series(list(values))
-    else:
-        raise TypeError(f"`{name}` must be a Series, list or array of {what} values, got "
-                        f"{type(values).__name__}.")
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        raise ValueError(f"`{name}` holds booleans (dtype {dtype}); pass the {what} values themselves.")
-    if pd.api.types.is_float_dtype(dtype):
-        raise ValueError(
-            f"`{name}` holds floats (dtype {dtype}); {what} values stored as floats lose leading zeros and "
-            "digits. Read the column as text (e.g. dtype=str in pandas.read_csv)."
-        )
-    return series.astype("str")
-
-
 def normalize_phone(values: Any, *, region: str = "CN") -> pd.Series:
     """Canonical national phone numbers (digits only), NaN where missing or invalid.
 
@@ -174,7 +148,7 @@ def normalize_phone(values: Any, *, region: str = "CN") -> pd.Series:
     ['4155550123', '4155550123', nan]
     """
     require_option(region, REGIONS, name="region")
-    series = _as_text_series(values, name="values", what="phone")
+    series = require_text(values, name="values", what="phone numbers")
     with_prefix, length, rule = _PHONE_RULES[region]
     digits = series.str.normalize("NFKC").str.replace(_PHONE_SEPARATORS, "", regex=True)
     digits = digits.where(~digits.str.fullmatch(with_prefix, na=False), digits.str.slice(start=-length))
@@ -215,7 +189,7 @@ def normalize_email(values: Any) -> pd.Series:
     >>> normalize_email([" Li.Na@Example.COM ", "li.na@example.com", "li.na at example.com", "", None]).tolist()
     ['li.na@example.com', 'li.na@example.com', nan, nan, nan]
     """
-    series = _as_text_series(values, name="values", what="e-mail")
+    series = require_text(values, name="values", what="e-mail addresses")
     clean = series.str.normalize("NFKC").str.strip().str.lower()
     return clean.where(clean.str.fullmatch(_EMAIL_PATTERN, na=False))
 

@@ -54,10 +54,12 @@ import numpy as np
 import pandas as pd
 
 from opsutils._validation import (
+    require_1d,
     require_columns,
     require_frame,
     require_option,
     require_positive_int,
+    require_text,
     require_timestamp,
 )
 from opsutils.identity import REGIONS, normalize_email, normalize_phone
@@ -163,37 +165,6 @@ _HEX_DIGITS = 64
 # --------------------------------------------------------------------------- #
 # Private helpers
 # --------------------------------------------------------------------------- #
-def _as_series(values: Any, *, name: str, what: str) -> pd.Series:
-    """``values`` as a new one-dimensional Series (index and name kept for a Series)."""
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"`{name}` must be one column (a Series, list or array), got a DataFrame; "
-                        f"pass the column of {what}.")
-    if isinstance(values, pd.Series):
-        return values.copy()
-    if isinstance(values, (np.ndarray, pd.Index)):
-        if values.ndim != 1:
-            raise TypeError(f"`{name}` must be one-dimensional, got an array of shape {values.shape}.")
-        return pd.Series(values)
-    if isinstance(values, Iterable) and not isinstance(values, (str, bytes, dict)):
-        return pd.Series(list(values))
-    raise TypeError(f"`{name}` must be a Series, list or array of {what}, got {type(values).__name__}; "
-                    f"wrap a single value in a list.")
-
-
-def _as_text(values: Any, *, name: str, what: str) -> pd.Series:
-    """Text Series (dtype ``str``, NaN for missing); floats and booleans are rejected."""
-    series = _as_series(values, name=name, what=what)
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        raise ValueError(f"`{name}` holds booleans (dtype {dtype}); pass the {what} themselves.")
-    if pd.api.types.is_float_dtype(dtype):
-        raise ValueError(
-            f"`{name}` holds floats (dtype {dtype}); identifiers stored as floats lose digits and gain "
-            "'.0'. Read the column as text (e.g. dtype=str in pandas.read_csv)."
-        )
-    return series.astype("str")
-
-
 def _blank_to_missing(series: pd.Series) -> pd.Series:
     return series.where(series.str.strip().str.len() > 0)
 
@@ -289,7 +260,7 @@ def mask_phone(values: Any, *, region: str = "CN") -> pd.Series:
     ['***-***-0123', '***-***-0123']
     """
     require_option(region, REGIONS, name="region")
-    series = _blank_to_missing(_as_text(values, name="values", what="phone numbers"))
+    series = _blank_to_missing(require_text(values, name="values", what="phone numbers"))
     canonical = normalize_phone(series, region=region)
     if region == "CN":
         masked_valid = canonical.str.slice(0, 3) + "****" + canonical.str.slice(-4)
@@ -342,7 +313,7 @@ def mask_name(values: Any) -> pd.Series:
     >>> mask_name(["张三丰", "李娜", "John Smith", "  Mary  ", None]).tolist()
     ['张**', '李*', 'J*** S****', 'M***', nan]
     """
-    series = _blank_to_missing(_as_text(values, name="values", what="names"))
+    series = _blank_to_missing(require_text(values, name="values", what="names"))
     out = series.map(_mask_words, na_action="ignore")
     return out.astype("str").rename(series.name)
 
@@ -382,7 +353,7 @@ def mask_email(values: Any) -> pd.Series:
     >>> mask_email(["li.na@example.com", " Bo@163.com", "not-an-address", None]).tolist()
     ['l***@example.com', 'B***@163.com', 'n***', nan]
     """
-    series = _blank_to_missing(_as_text(values, name="values", what="e-mail addresses"))
+    series = _blank_to_missing(require_text(values, name="values", what="e-mail addresses"))
     out = series.map(_mask_address, na_action="ignore")
     return out.astype("str").rename(series.name)
 
@@ -460,7 +431,7 @@ def pseudonymize(
     length = require_positive_int(length, name="length", minimum=8)
     if length > _HEX_DIGITS:
         raise ValueError(f"`length` must be an integer from 8 to {_HEX_DIGITS} (hex digits of SHA-256); got {length}.")
-    series = _as_text(values, name="values", what="identifiers")
+    series = require_text(values, name="values", what="identifiers")
     if normalize == "phone":
         series = normalize_phone(series, region=region)
     elif normalize == "email":
@@ -532,7 +503,7 @@ def generalize_age(
         top = require_positive_int(top, name="top")
         if top % width:
             raise ValueError(f"`top` must be a multiple of `width` ({width}) so that bands do not overlap; got {top}.")
-    series = _as_series(values, name="values", what="ages or birth years")
+    series = require_1d(values, name="values", what="ages or birth years")
     what = "birth year" if as_of is not None else "age"
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         converted = pd.to_numeric(series, errors="coerce")

@@ -479,3 +479,27 @@ def test_require_time_series_ok():
 def test_require_time_series_errors(make, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         v.require_time_series(make(_days()), name="orders", **kwargs)
+
+
+# --------------------------------------------------------------------------- #
+# require_1d / require_text
+# --------------------------------------------------------------------------- #
+def test_require_1d_and_text_return_new_series():
+    s = pd.Series(["a", None], index=[5, 7], name="phone")
+    out = v.require_text(s)
+    assert out is not s and list(out.index) == [5, 7] and out.name == "phone" and str(out.dtype) == "str"
+    assert v.require_1d(np.array([1, 2])).tolist() == [1, 2]
+    assert v.require_1d(pd.Index(["x"])).tolist() == ["x"]
+
+
+@pytest.mark.parametrize("values, exc, match", [
+    (pd.DataFrame({"a": ["x"]}), TypeError, r"must be one column .* got a DataFrame; pass the column of names\."),
+    (np.array([["x"]]), TypeError, r"must be one-dimensional, got an array of shape \(1, 1\)"),
+    ("x", TypeError, r"must be a Series, list or array of names, got str; wrap a single value in a list"),
+    (3, TypeError, r"got int"),
+    (pd.Series([1.0]), ValueError, r"holds floats \(dtype float64\); names stored as floats lose leading zeros"),
+    (pd.Series([True]), ValueError, r"holds booleans \(dtype bool\); pass the names themselves"),
+])
+def test_require_text_errors(values, exc, match):
+    with pytest.raises(exc, match=match):
+        v.require_text(values, what="names")
